@@ -1,0 +1,10 @@
+//! What an action's sandbox may reach, one module per capability. Each owns
+//! its grant type, the host side of its interface, and its tests; the
+//! scheduler composes them per action.
+//!
+//! - [`fs`]: the preopened directories (`/workspace`, `/inputs/<name>`,
+//!   `/outputs/<name>`, `/mnt/<name>`, `/tmp`);
+//! - [`log`]: the `kiln:plugin/log` interface and the plugin's stdio.
+
+pub mod fs;
+pub mod log;

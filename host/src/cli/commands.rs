@@ -1,0 +1,205 @@
+//! One function per subcommand.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+
+use super::output::{self, Printer};
+use super::{Cli, Command, EXIT_BAD_INPUT, EXIT_FAILED, PluginCommand};
+use crate::artifacts::ArtifactStore;
+use crate::data_dir::DataDir;
+use crate::pipeline::validate::ValidateError;
+use crate::plugins::PluginResolver;
+use crate::runs::Status;
+use crate::runtime::Runtime;
+use crate::scheduler::Scheduler;
+
+pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Run { file, jobs } => run(cli.data_dir.as_deref(), &file, jobs).await,
+        Command::Validate { file } => validate(cli.data_dir.as_deref(), &file).await,
+        Command::Init { force } => init(force),
+        Command::Schema => {
+            println!("{}", crate::pipeline::schema::pipeline_schema_json());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plugin(PluginCommand::Inspect { plugin, json }) => {
+            inspect(cli.data_dir.as_deref(), &plugin, json).await
+        }
+    }
+}
+
+fn open_data_dir(flag: Option<&Path>) -> Result<DataDir> {
+    let root = match flag {
+        Some(dir) => dir.to_path_buf(),
+        None => DataDir::default_location()
+            .context("no home directory to put the kiln data directory in; pass --data-dir")?,
+    };
+    DataDir::open(&root).with_context(|| format!("opening data directory {}", root.display()))
+}
+
+/// Validate and print diagnostics; `None` when the pipeline is invalid.
+async fn load_plan(
+    file: &Path,
+    runtime: &Runtime,
+    resolver: &PluginResolver,
+) -> Result<Option<crate::pipeline::Plan>> {
+    match crate::pipeline::load_and_validate(file, runtime, resolver).await {
+        Ok(plan) => Ok(Some(plan)),
+        Err(ValidateError::Invalid(diagnostics)) => {
+            let mut err = anstream::stderr().lock();
+            for diagnostic in diagnostics.iter() {
+                use std::io::Write;
+                let red = anstyle::AnsiColor::Red.on_default().bold();
+                let _ = writeln!(err, "{red}error{red:#}: {diagnostic}");
+            }
+            let _ = std::io::Write::write_fmt(
+                &mut err,
+                format_args!("{} problem(s) in {}\n", diagnostics.len(), file.display()),
+            );
+            Ok(None)
+        }
+        Err(error @ ValidateError::Read { .. }) => Err(error.into()),
+    }
+}
+
+async fn run(data_dir: Option<&Path>, file: &Path, jobs: Option<usize>) -> Result<ExitCode> {
+    let data = open_data_dir(data_dir)?;
+    let runtime = Arc::new(Runtime::new().map_err(|e| anyhow::anyhow!("{e:#}"))?);
+    let resolver = PluginResolver::new(&data);
+    let Some(plan) = load_plan(file, &runtime, &resolver).await? else {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    };
+    let scheduler = Scheduler {
+        runtime,
+        store: ArtifactStore::open(data.artifacts())?,
+        work_root: data.work(),
+        runs_root: data.runs(),
+        jobs: jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+    };
+    let report = scheduler
+        .run(&plan, Arc::new(Printer::new()))
+        .await
+        .context("recording the run")?;
+    Ok(if report.status == Status::Succeeded {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    })
+}
+
+async fn validate(data_dir: Option<&Path>, file: &Path) -> Result<ExitCode> {
+    let data = open_data_dir(data_dir)?;
+    let runtime = Runtime::new().map_err(|e| anyhow::anyhow!("{e:#}"))?;
+    let resolver = PluginResolver::new(&data);
+    let Some(plan) = load_plan(file, &runtime, &resolver).await? else {
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    };
+    let actions = plan.actions().count();
+    output::status(
+        anstyle::AnsiColor::Green.on_default().bold(),
+        "Valid",
+        &format!("{} ({}): {} stages, {actions} actions", plan.name, file.display(), plan.stages.len()),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+const STARTER: &str = r#"# A kiln pipeline. Validate it with `kiln validate`, run it with `kiln run`.
+# Schema: kiln schema > kiln.schema.json
+name: starter
+
+stages:
+  - name: source
+    actions:
+      - name: checkout
+        uses: checkout          # a first-party plugin
+        with:
+          ref: HEAD
+        outputs: [source]
+
+  - name: package
+    actions:
+      - name: archive
+        uses: archive
+        inputs: [source]
+        outputs: [package]
+        timeout: 5m
+        retries: 1
+"#;
+
+fn init(force: bool) -> Result<ExitCode> {
+    let path = Path::new("kiln.yaml");
+    if path.exists() && !force {
+        bail!("kiln.yaml already exists; pass --force to overwrite it");
+    }
+    std::fs::write(path, STARTER).context("writing kiln.yaml")?;
+    output::status(anstyle::AnsiColor::Green.on_default().bold(), "Created", "kiln.yaml");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn inspect(data_dir: Option<&Path>, plugin: &str, json: bool) -> Result<ExitCode> {
+    let data = open_data_dir(data_dir)?;
+    let runtime = Runtime::new().map_err(|e| anyhow::anyhow!("{e:#}"))?;
+    let resolver = PluginResolver::new(&data);
+    let path = resolver.resolve(plugin, &std::env::current_dir()?)?;
+    let loaded = runtime.load(&path).await?;
+    let (imports, exports) = loaded.world(runtime.engine());
+    if json {
+        let value = serde_json::json!({
+            "path": loaded.path,
+            "digest": loaded.digest,
+            "info": loaded.info,
+            "imports": imports,
+            "exports": exports,
+        });
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let info = &loaded.info;
+    println!("{} {}", info.name, info.version);
+    println!("  {}", info.summary);
+    println!("file:    {}", loaded.path.display());
+    println!("digest:  {}", loaded.digest);
+    println!("parameters:");
+    if info.params.is_empty() {
+        println!("  (none)");
+    }
+    for param in &info.params {
+        let mut notes = Vec::new();
+        if param.required {
+            notes.push("required".to_owned());
+        }
+        if let Some(default) = &param.default {
+            notes.push(format!("default {default:?}"));
+        }
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", notes.join(", "))
+        };
+        println!("  {}{notes}: {}", param.name, param.description);
+    }
+    println!("grants:");
+    if info.grants.is_empty() {
+        println!("  (none beyond the default sandbox)");
+    }
+    for grant in &info.grants {
+        println!("  {grant}");
+    }
+    println!("imports:");
+    for import in &imports {
+        println!("  {import}");
+    }
+    println!("exports:");
+    for export in &exports {
+        println!("  {export}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[allow(dead_code)]
+fn failed() -> ExitCode {
+    ExitCode::from(EXIT_FAILED)
+}

@@ -1,0 +1,51 @@
+//! The kiln data directory: artifacts, run records, logs and scratch space.
+//!
+//! By default the XDG data directory (`~/.local/share/kiln` on Linux);
+//! `--data-dir` or `KILN_DATA_DIR` override it.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// Open (and create) the data directory at `root`.
+    pub fn open(root: impl Into<PathBuf>) -> io::Result<Self> {
+        let root = root.into();
+        std::fs::create_dir_all(&root)?;
+        let root = root.canonicalize()?;
+        Ok(Self { root })
+    }
+
+    /// The platform default: `$XDG_DATA_HOME/kiln`.
+    pub fn default_location() -> Option<PathBuf> {
+        directories::ProjectDirs::from("", "", "kiln").map(|dirs| dirs.data_dir().to_path_buf())
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The content-addressed artifact store.
+    pub fn artifacts(&self) -> PathBuf {
+        self.root.join("artifacts")
+    }
+
+    /// Run records and logs.
+    pub fn runs(&self) -> PathBuf {
+        self.root.join("runs")
+    }
+
+    /// Per-run scratch space for sandboxes; removed when a run ends.
+    pub fn work(&self) -> PathBuf {
+        self.root.join("work")
+    }
+
+    /// Installed first-party and user plugins (`<name>.wasm`).
+    pub fn plugins(&self) -> PathBuf {
+        self.root.join("plugins")
+    }
+}

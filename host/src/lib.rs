@@ -1,0 +1,31 @@
+//! kiln: a CI/CD pipeline host whose every action is a sandboxed
+//! WebAssembly component.
+//!
+//! The crate is laid out by concern:
+//!
+//! - [`pipeline`]: the `kiln.yaml` model, its parser (with positions) and
+//!   its validation against the plugins it uses;
+//! - [`plugins`]: resolving `uses:` to a component file;
+//! - [`runtime`]: the wasmtime engine, compiled components, and the call of
+//!   `describe` and `run` in a fresh store per action;
+//! - [`capabilities`]: what an action's sandbox may reach (files, log), one
+//!   module per capability, each owning its grant and its host side;
+//! - [`artifacts`]: the content-addressed artifact store;
+//! - [`scheduler`]: stages in order, actions concurrently as `needs` allow,
+//!   retries, timeouts and conditions;
+//! - [`runs`]: where a run's record and logs are kept;
+//! - [`cli`]: the `kiln` command line.
+
+pub mod artifacts;
+pub mod capabilities;
+pub mod cli;
+pub mod data_dir;
+pub mod digest;
+pub mod pipeline;
+pub mod plugins;
+pub mod runs;
+pub mod runtime;
+pub mod scheduler;
+
+/// The version of the plugin contract (`wit/since_v0.1.0`) this host speaks.
+pub const CONTRACT_VERSION: &str = "0.1.0";

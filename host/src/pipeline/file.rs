@@ -1,0 +1,200 @@
+//! `kiln.yaml` as written: the serde model of the pipeline file. Every
+//! field a user can get wrong is [`Located`], so that validation can name
+//! its line and column. Unknown fields are errors.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::located::Located;
+
+/// A pipeline: ordered stages of actions.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "kiln pipeline", description = "A kiln.yaml pipeline file")]
+pub struct PipelineFile {
+    /// The pipeline's name, shown in run history.
+    pub name: Located<String>,
+    /// Environment variables every action sees. Actions see nothing of the
+    /// host's environment.
+    #[serde(default)]
+    pub env: IndexMap<Located<String>, Located<ScalarValue>>,
+    /// Stages run in order; a failed stage stops the pipeline.
+    pub stages: Vec<Located<StageFile>>,
+}
+
+/// A stage: actions that run concurrently as their `needs` allow.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageFile {
+    pub name: Located<String>,
+    pub actions: Vec<Located<ActionFile>>,
+}
+
+/// One step: a plugin component run in its own sandbox.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionFile {
+    /// Unique in the pipeline.
+    pub name: Located<String>,
+    /// A path to a `.wasm` component (relative to the pipeline file), or the
+    /// name of a first-party plugin such as `checkout`.
+    pub uses: Located<String>,
+    /// Parameters, as declared by the plugin's `describe()`.
+    #[serde(default)]
+    pub with: IndexMap<Located<String>, Located<serde_json::Value>>,
+    /// Artifacts this action reads; each must be an output of an earlier
+    /// stage, or of an action of this stage listed in `needs`.
+    #[serde(default)]
+    pub inputs: Vec<Located<String>>,
+    /// Artifacts this action writes; names are unique in the pipeline.
+    #[serde(default)]
+    pub outputs: Vec<Located<String>>,
+    /// Actions of the same stage that must succeed before this one starts.
+    #[serde(default)]
+    pub needs: Vec<Located<String>>,
+    /// When the action runs: `success` (the default: nothing before it
+    /// failed), `failure` (something before it failed) or `always`.
+    #[serde(default, rename = "if")]
+    pub condition: Option<Located<ConditionText>>,
+    /// Wall-time limit per attempt: `30s`, `5m`, `1h 30m`, or seconds as a number.
+    #[serde(default)]
+    pub timeout: Option<Located<DurationText>>,
+    /// How many times a failed attempt is retried, with exponential backoff.
+    #[serde(default)]
+    pub retries: Option<Located<u32>>,
+    /// Environment variables for this action, over the pipeline's.
+    #[serde(default)]
+    pub env: IndexMap<Located<String>, Located<ScalarValue>>,
+    /// What the sandbox may reach beyond its defaults.
+    #[serde(default)]
+    pub grants: Option<Located<GrantsFile>>,
+}
+
+/// `success`, `failure` or `always`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ConditionText {
+    Success,
+    Failure,
+    Always,
+}
+
+/// The capabilities an action grants its plugin.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantsFile {
+    /// `read-only` (the default) or `read-write`.
+    #[serde(default)]
+    pub workspace: Option<Located<AccessText>>,
+    /// Host directories by the name the plugin asks for; each is mounted at
+    /// `/mnt/<name>`. Relative paths are relative to the pipeline file.
+    #[serde(default)]
+    pub paths: IndexMap<Located<String>, Located<PathGrantFile>>,
+}
+
+/// A host directory granted to an action.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PathGrantFile {
+    pub path: Located<String>,
+    /// `read-only` (the default) or `read-write`.
+    #[serde(default)]
+    pub access: Option<Located<AccessText>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccessText {
+    ReadOnly,
+    ReadWrite,
+}
+
+/// A scalar (string, number or boolean) used as text, as in environment
+/// variables: `DEBUG: 1` means `"1"`.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(with = "ScalarSchema")]
+pub struct ScalarValue(pub String);
+
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // only its schema is used
+enum ScalarSchema {
+    Text(String),
+    Number(f64),
+    Flag(bool),
+}
+
+impl<'de> Deserialize<'de> for ScalarValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ScalarVisitor;
+        impl serde::de::Visitor<'_> for ScalarVisitor {
+            type Value = ScalarValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<ScalarValue, E> {
+                Ok(ScalarValue(v.to_owned()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<ScalarValue, E> {
+                Ok(ScalarValue(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<ScalarValue, E> {
+                Ok(ScalarValue(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<ScalarValue, E> {
+                Ok(ScalarValue(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<ScalarValue, E> {
+                Ok(ScalarValue(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+/// A duration: `30s`, `5m`, `1h 30m`, or a number of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[schemars(with = "DurationSchema")]
+pub struct DurationText(pub std::time::Duration);
+
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // only its schema is used
+enum DurationSchema {
+    /// humantime syntax: `90s`, `5m`, `1h 30m`.
+    Text(String),
+    /// Seconds.
+    Seconds(u64),
+}
+
+impl<'de> Deserialize<'de> for DurationText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DurationVisitor;
+        impl serde::de::Visitor<'_> for DurationVisitor {
+            type Value = DurationText;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a duration such as `30s`, `5m` or `1h 30m`, or a number of seconds")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DurationText, E> {
+                humantime::parse_duration(v)
+                    .map(DurationText)
+                    .map_err(|error| E::custom(format!("`{v}` is not a duration: {error}")))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<DurationText, E> {
+                Ok(DurationText(std::time::Duration::from_secs(v)))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<DurationText, E> {
+                u64::try_from(v)
+                    .map(|secs| DurationText(std::time::Duration::from_secs(secs)))
+                    .map_err(|_| E::custom("a duration cannot be negative"))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<DurationText, E> {
+                std::time::Duration::try_from_secs_f64(v)
+                    .map(DurationText)
+                    .map_err(|error| E::custom(error.to_string()))
+            }
+        }
+        deserializer.deserialize_any(DurationVisitor)
+    }
+}

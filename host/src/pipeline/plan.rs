@@ -1,0 +1,77 @@
+//! The validated pipeline, ready for the scheduler: names resolved to
+//! indices, plugins resolved to components, defaults applied.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::capabilities::fs::FsGrants;
+use crate::runtime::LoadedPlugin;
+
+/// When an action runs, given what happened before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Condition {
+    /// Nothing before it failed (the default).
+    #[default]
+    Success,
+    /// Something before it failed: an earlier stage or one of its `needs`.
+    Failure,
+    /// Whatever happened before.
+    Always,
+}
+
+impl Condition {
+    /// Whether an action with this condition runs when `failed_before` says
+    /// if anything it depends on (earlier stages, its needs) failed.
+    pub fn allows(self, failed_before: bool) -> bool {
+        match self {
+            Condition::Success => !failed_before,
+            Condition::Failure => failed_before,
+            Condition::Always => true,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub name: String,
+    /// The pipeline file.
+    pub file: PathBuf,
+    /// The directory mounted at `/workspace`: the pipeline file's directory.
+    pub workspace: PathBuf,
+    pub stages: Vec<StagePlan>,
+}
+
+impl Plan {
+    pub fn actions(&self) -> impl Iterator<Item = &ActionPlan> {
+        self.stages.iter().flat_map(|stage| stage.actions.iter())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StagePlan {
+    pub name: String,
+    pub actions: Vec<ActionPlan>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ActionPlan {
+    pub name: String,
+    pub stage: String,
+    /// What `uses:` said, for messages.
+    pub uses: String,
+    pub plugin: Arc<LoadedPlugin>,
+    /// Parameters after defaults, in the plugin's declaration order.
+    pub params: Vec<(String, String)>,
+    pub inputs: Vec<String>,
+    pub outputs: Vec<String>,
+    /// Indices into the stage's actions.
+    pub needs: Vec<usize>,
+    pub condition: Condition,
+    pub timeout: Duration,
+    pub retries: u32,
+    /// The pipeline's variables overlaid with the action's.
+    pub env: Vec<(String, String)>,
+    pub fs: FsGrants,
+}

@@ -1,0 +1,124 @@
+//! Resolving `uses:` to a component file.
+//!
+//! `uses:` is either a path to a `.wasm` component (relative to the
+//! pipeline file) or the name of a first-party plugin. A name is looked up
+//! as `<name>.wasm` (with `-` also tried as `_`, cargo's file naming) in:
+//!
+//! 1. each directory of `KILN_PLUGIN_PATH` (`:`-separated);
+//! 2. `<data dir>/plugins`;
+//! 3. `plugins/` next to the `kiln` executable (an installed layout);
+//! 4. `../wasm32-wasip2/release/` from the executable (cargo's layout, so
+//!    that `target/debug/kiln` finds the plugins built beside it).
+
+use std::path::{Path, PathBuf};
+
+use crate::data_dir::DataDir;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error("plugin file {} does not exist", .0.display())]
+    MissingFile(PathBuf),
+    #[error("no plugin named `{name}`: looked for {file} in {}", format_dirs(searched))]
+    UnknownName {
+        name: String,
+        file: String,
+        searched: Vec<PathBuf>,
+    },
+    #[error("`{0}` is neither a path to a .wasm component nor a plugin name (letters, digits and `-`)")]
+    BadReference(String),
+}
+
+fn format_dirs(dirs: &[PathBuf]) -> String {
+    if dirs.is_empty() {
+        return "no directories".to_owned();
+    }
+    dirs.iter()
+        .map(|d| d.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Finds plugin components by path or by name.
+#[derive(Debug, Clone)]
+pub struct PluginResolver {
+    search_path: Vec<PathBuf>,
+}
+
+impl PluginResolver {
+    /// The standard search path for a data directory.
+    pub fn new(data_dir: &DataDir) -> Self {
+        let mut search_path: Vec<PathBuf> = std::env::var_os("KILN_PLUGIN_PATH")
+            .map(|paths| std::env::split_paths(&paths).collect())
+            .unwrap_or_default();
+        search_path.push(data_dir.plugins());
+        if let Some(exe_dir) = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        {
+            search_path.push(exe_dir.join("plugins"));
+            search_path.push(exe_dir.join("../wasm32-wasip2/release"));
+        }
+        Self { search_path }
+    }
+
+    /// A resolver that looks only in `dirs`.
+    pub fn with_search_path(dirs: Vec<PathBuf>) -> Self {
+        Self { search_path: dirs }
+    }
+
+    /// The component file that `uses` names; relative paths are relative to
+    /// `base` (the pipeline file's directory).
+    pub fn resolve(&self, uses: &str, base: &Path) -> Result<PathBuf, ResolveError> {
+        if uses.ends_with(".wasm") || uses.contains('/') {
+            let path = base.join(uses);
+            return if path.is_file() {
+                Ok(path.canonicalize().unwrap_or(path))
+            } else {
+                Err(ResolveError::MissingFile(path))
+            };
+        }
+        if uses.is_empty()
+            || !uses
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(ResolveError::BadReference(uses.to_owned()));
+        }
+        let candidates = [format!("{uses}.wasm"), format!("{}.wasm", uses.replace('-', "_"))];
+        let searched: Vec<PathBuf> = self.search_path.iter().filter(|d| d.is_dir()).cloned().collect();
+        for dir in &searched {
+            for file in &candidates {
+                let path = dir.join(file);
+                if path.is_file() {
+                    return Ok(path.canonicalize().unwrap_or(path));
+                }
+            }
+        }
+        Err(ResolveError::UnknownName {
+            name: uses.to_owned(),
+            file: candidates[0].clone(),
+            searched,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_paths_resolve() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("deploy_dir.wasm"), b"").unwrap();
+        std::fs::write(dir.path().join("mine.wasm"), b"").unwrap();
+        let resolver = PluginResolver::with_search_path(vec![dir.path().to_path_buf()]);
+        assert!(resolver.resolve("deploy-dir", Path::new("/")).is_ok());
+        assert!(resolver.resolve("./mine.wasm", dir.path()).is_ok());
+        let error = resolver.resolve("nope", Path::new("/")).unwrap_err();
+        assert!(error.to_string().contains("nope.wasm"), "{error}");
+        assert!(matches!(
+            resolver.resolve("bad name", Path::new("/")),
+            Err(ResolveError::BadReference(_))
+        ));
+    }
+}

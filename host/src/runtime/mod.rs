@@ -1,0 +1,202 @@
+//! The component runtime: one wasmtime [`Engine`] per process, each plugin
+//! compiled once and pre-linked ([`LoadedPlugin`]), and a fresh [`Store`]
+//! per attempt holding only that attempt's preopens, environment and log.
+//!
+//! Runaway guests are stopped by epoch interruption: a ticker thread bumps
+//! the engine's epoch every [`EPOCH_TICK`]; at each tick a running guest
+//! yields to tokio (so one busy plugin cannot starve the others) and is
+//! trapped once its deadline has passed.
+
+mod bindings;
+mod invoke;
+mod plugin;
+mod state;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::OnceCell;
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Config, Engine, Store, UpdateDeadline};
+
+pub use invoke::{ActionContext, Attempt, AttemptError};
+pub use plugin::{GrantRequest, LoadedPlugin, ParamSpec, PluginInfo};
+pub use state::DEFAULT_MEMORY_LIMIT;
+
+use bindings::{Action, ActionPre};
+use state::ActionState;
+
+use crate::digest::Digest;
+
+/// How often the epoch advances: the granularity of timeouts and of
+/// fairness between concurrently running plugins.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// `describe` must answer quickly; it runs at validation time.
+const DESCRIBE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a plugin could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} is not a valid WebAssembly component: {reason}", path.display())]
+    Compile { path: PathBuf, reason: String },
+    #[error("{} does not implement the kiln:plugin@{} `action` world: {reason}", path.display(), crate::CONTRACT_VERSION)]
+    Link { path: PathBuf, reason: String },
+    #[error("{}: describe() failed: {reason}", path.display())]
+    Describe { path: PathBuf, reason: String },
+}
+
+/// The process-wide component runtime.
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<ActionState>,
+    loaded: Mutex<HashMap<PathBuf, Arc<OnceCell<Arc<LoadedPlugin>>>>>,
+    ticker: EpochTicker,
+}
+
+impl Runtime {
+    pub fn new() -> wasmtime::Result<Self> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config)?;
+
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        bindings::kiln::plugin::log::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+        bindings::kiln::plugin::types::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+
+        let ticker = EpochTicker::start(engine.clone());
+        Ok(Self {
+            engine,
+            linker,
+            loaded: Mutex::new(HashMap::new()),
+            ticker,
+        })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Load a plugin: read, compile, pre-link and describe it. Each path is
+    /// loaded once per process, even when asked for concurrently.
+    pub async fn load(&self, path: &Path) -> Result<Arc<LoadedPlugin>, LoadError> {
+        let cell = {
+            let mut loaded = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
+            loaded.entry(path.to_path_buf()).or_default().clone()
+        };
+        cell.get_or_try_init(|| self.load_uncached(path))
+            .await
+            .cloned()
+    }
+
+    async fn load_uncached(&self, path: &Path) -> Result<Arc<LoadedPlugin>, LoadError> {
+        let bytes = tokio::fs::read(path).await.map_err(|source| LoadError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let digest = Digest::of(&bytes);
+        let engine = self.engine.clone();
+        // Compilation is CPU-bound: keep it off the async worker threads.
+        let component = tokio::task::spawn_blocking(move || Component::new(&engine, &bytes))
+            .await
+            .map_err(|join| LoadError::Compile {
+                path: path.to_path_buf(),
+                reason: join.to_string(),
+            })?
+            .map_err(|error| LoadError::Compile {
+                path: path.to_path_buf(),
+                reason: format!("{error:#}"),
+            })?;
+        let link_error = |error: wasmtime::Error| LoadError::Link {
+            path: path.to_path_buf(),
+            reason: format!("{error:#}"),
+        };
+        let instance_pre = self.linker.instantiate_pre(&component).map_err(link_error)?;
+        let pre = ActionPre::new(instance_pre).map_err(link_error)?;
+
+        let mut store = self.store(ActionState::bare(), DESCRIBE_TIMEOUT);
+        let describe = async {
+            let action: Action = pre.instantiate_async(&mut store).await?;
+            action.call_describe(&mut store).await
+        };
+        let info = describe.await.map_err(|error| LoadError::Describe {
+            path: path.to_path_buf(),
+            reason: invoke::explain_trap(&error, DESCRIBE_TIMEOUT),
+        })?;
+        Ok(Arc::new(LoadedPlugin {
+            path: path.to_path_buf(),
+            digest,
+            info: info.into(),
+            component,
+            pre,
+        }))
+    }
+
+    /// A store whose guest is trapped once `timeout` has passed, and which
+    /// yields to tokio at every epoch tick until then.
+    fn store(&self, state: ActionState, timeout: Duration) -> Store<ActionState> {
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limits);
+        let deadline = Instant::now() + timeout;
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            if Instant::now() >= deadline {
+                Err(wasmtime::Error::new(invoke::DeadlineExceeded))
+            } else {
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+        store
+    }
+
+    /// How many epoch ticks have happened: a liveness check for tests.
+    pub fn ticks(&self) -> u64 {
+        self.ticker.ticks()
+    }
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] on its own thread,
+/// until dropped.
+struct EpochTicker {
+    stop: Arc<AtomicBool>,
+    ticks: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl EpochTicker {
+    fn start(engine: Engine) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let ticks = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (thread_stop, thread_ticks) = (stop.clone(), ticks.clone());
+        std::thread::Builder::new()
+            .name("kiln-epoch".into())
+            .spawn(move || {
+                while !thread_stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
+                    thread_ticks.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+            .expect("spawning the epoch thread");
+        Self { stop, ticks }
+    }
+
+    fn ticks(&self) -> u64 {
+        self.ticks.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,119 @@
+//! A loaded plugin: its component compiled once, pre-linked, and its
+//! `describe()` answer.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use super::bindings::{ActionPre, wit};
+use super::state::ActionState;
+use crate::capabilities::fs::Access;
+use crate::digest::Digest;
+
+/// A parameter the plugin declares.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ParamSpec {
+    pub name: String,
+    pub description: String,
+    pub required: bool,
+    pub default: Option<String>,
+}
+
+/// A grant the plugin says it needs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum GrantRequest {
+    WorkspaceWrite,
+    Path { name: String, access: Access },
+    Exec(String),
+    Network,
+    Secret(String),
+}
+
+impl fmt::Display for GrantRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GrantRequest::WorkspaceWrite => f.write_str("workspace: read-write"),
+            GrantRequest::Path { name, access } => write!(f, "path `{name}` ({access})"),
+            GrantRequest::Exec(program) => write!(f, "exec `{program}`"),
+            GrantRequest::Network => f.write_str("network"),
+            GrantRequest::Secret(name) => write!(f, "secret `{name}`"),
+        }
+    }
+}
+
+/// What a plugin's `describe()` returned.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PluginInfo {
+    pub name: String,
+    pub version: String,
+    pub summary: String,
+    pub params: Vec<ParamSpec>,
+    pub grants: Vec<GrantRequest>,
+}
+
+impl From<wit::PluginInfo> for PluginInfo {
+    fn from(info: wit::PluginInfo) -> Self {
+        Self {
+            name: info.name,
+            version: info.version,
+            summary: info.summary,
+            params: info
+                .params
+                .into_iter()
+                .map(|p| ParamSpec {
+                    name: p.name,
+                    description: p.description,
+                    required: p.required,
+                    default: p.default,
+                })
+                .collect(),
+            grants: info
+                .grants
+                .into_iter()
+                .map(|g| match g {
+                    wit::GrantRequest::WorkspaceWrite => GrantRequest::WorkspaceWrite,
+                    wit::GrantRequest::Path(p) => GrantRequest::Path {
+                        name: p.name,
+                        access: match p.access {
+                            wit::Access::ReadOnly => Access::ReadOnly,
+                            wit::Access::ReadWrite => Access::ReadWrite,
+                        },
+                    },
+                    wit::GrantRequest::Exec(program) => GrantRequest::Exec(program),
+                    wit::GrantRequest::Network => GrantRequest::Network,
+                    wit::GrantRequest::Secret(name) => GrantRequest::Secret(name),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A compiled, pre-linked plugin ready to instantiate per attempt.
+pub struct LoadedPlugin {
+    pub path: PathBuf,
+    /// Digest of the component file.
+    pub digest: Digest,
+    pub info: PluginInfo,
+    pub(super) component: wasmtime::component::Component,
+    pub(super) pre: ActionPre<ActionState>,
+}
+
+impl LoadedPlugin {
+    /// The component's imports and exports, as WIT names.
+    pub fn world(&self, engine: &wasmtime::Engine) -> (Vec<String>, Vec<String>) {
+        let ty = self.component.component_type();
+        let imports = ty.imports(engine).map(|(name, _)| name.to_owned()).collect();
+        let exports = ty.exports(engine).map(|(name, _)| name.to_owned()).collect();
+        (imports, exports)
+    }
+}
+
+impl fmt::Debug for LoadedPlugin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoadedPlugin")
+            .field("path", &self.path)
+            .field("digest", &self.digest)
+            .field("name", &self.info.name)
+            .finish()
+    }
+}

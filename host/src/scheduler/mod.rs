@@ -1,0 +1,279 @@
+//! The pipeline engine: stages in order; inside a stage, actions run
+//! concurrently as their `needs` allow, bounded by `jobs`; retries with
+//! exponential backoff; conditions (`success`, `failure`, `always`).
+//!
+//! A failed action fails its stage. Actions of that stage that do not
+//! depend on it still finish; later stages are skipped except for their
+//! actions with `if: failure` or `if: always`.
+
+mod action;
+mod events;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+pub use action::ActionOutcome;
+pub use events::{Event, EventSink, Silent};
+
+use crate::artifacts::ArtifactStore;
+use crate::digest::Digest;
+use crate::pipeline::{ActionPlan, Plan};
+use crate::runs::{ActionRecord, RunDir, RunRecord, StageRecord, Status};
+use crate::runtime::Runtime;
+
+/// The first retry waits this long; each later one twice as long.
+pub const RETRY_BASE_DELAY: Duration = Duration::from_millis(250);
+/// No retry waits longer than this.
+pub const RETRY_MAX_DELAY: Duration = Duration::from_secs(30);
+
+/// The delay before retry number `retry` (1-based).
+pub fn retry_delay(retry: u32) -> Duration {
+    let factor = 1u32 << retry.saturating_sub(1).min(16);
+    (RETRY_BASE_DELAY * factor).min(RETRY_MAX_DELAY)
+}
+
+/// What the scheduler needs from the host.
+pub struct Scheduler {
+    pub runtime: Arc<Runtime>,
+    pub store: ArtifactStore,
+    /// Per-run scratch space (`<data dir>/work`).
+    pub work_root: PathBuf,
+    pub runs_root: PathBuf,
+    /// How many actions may run at once.
+    pub jobs: usize,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub run_id: String,
+    pub status: Status,
+    pub duration: Duration,
+    pub record: RunRecord,
+}
+
+/// State shared by the actions of a run.
+pub(crate) struct RunShared {
+    pub run_id: String,
+    pub pipeline: String,
+    pub runtime: Arc<Runtime>,
+    pub store: ArtifactStore,
+    pub run_dir: RunDir,
+    pub work_dir: PathBuf,
+    /// Artifact name to digest, filled as actions succeed.
+    pub artifacts: Mutex<HashMap<String, Digest>>,
+    pub events: Arc<dyn EventSink>,
+}
+
+impl Scheduler {
+    /// Run every stage of a validated plan.
+    pub async fn run(&self, plan: &Plan, events: Arc<dyn EventSink>) -> std::io::Result<RunReport> {
+        let run_id = crate::runs::new_run_id();
+        let run_dir = RunDir::create(&self.runs_root, &run_id)?;
+        let work_dir = self.work_root.join(&run_id);
+        std::fs::create_dir_all(&work_dir)?;
+        let started = Instant::now();
+        let mut record = RunRecord {
+            id: run_id.clone(),
+            pipeline: plan.name.clone(),
+            file: plan.file.clone(),
+            status: Status::Running,
+            started_at: now_rfc3339(),
+            duration_ms: None,
+            stages: plan
+                .stages
+                .iter()
+                .map(|stage| StageRecord {
+                    name: stage.name.clone(),
+                    status: Status::Pending,
+                    actions: stage.actions.iter().map(pending_record).collect(),
+                })
+                .collect(),
+        };
+        run_dir.save(&record)?;
+        events.event(&Event::RunStarted {
+            run_id: run_id.clone(),
+            pipeline: plan.name.clone(),
+        });
+
+        let shared = Arc::new(RunShared {
+            run_id: run_id.clone(),
+            pipeline: plan.name.clone(),
+            runtime: self.runtime.clone(),
+            store: self.store.clone(),
+            run_dir: run_dir.clone(),
+            work_dir: work_dir.clone(),
+            artifacts: Mutex::new(HashMap::new()),
+            events: events.clone(),
+        });
+        let permits = Arc::new(Semaphore::new(self.jobs.max(1)));
+
+        let mut failed_before = false;
+        for (s, stage) in plan.stages.iter().enumerate() {
+            events.event(&Event::StageStarted {
+                stage: stage.name.clone(),
+            });
+            record.stages[s].status = Status::Running;
+            run_dir.save(&record)?;
+            let outcomes = self
+                .run_stage(&shared, &stage.actions, failed_before, &permits)
+                .await;
+            let stage_failed = outcomes.iter().any(|o| o.status == Status::Failed);
+            let all_skipped = outcomes.iter().all(|o| o.status == Status::Skipped);
+            for (a, outcome) in outcomes.into_iter().enumerate() {
+                record.stages[s].actions[a] = outcome.into_record(&stage.actions[a]);
+            }
+            record.stages[s].status = if stage_failed {
+                Status::Failed
+            } else if all_skipped {
+                Status::Skipped
+            } else {
+                Status::Succeeded
+            };
+            run_dir.save(&record)?;
+            events.event(&Event::StageFinished {
+                stage: stage.name.clone(),
+                status: record.stages[s].status,
+            });
+            failed_before |= stage_failed;
+        }
+
+        let duration = started.elapsed();
+        record.status = if failed_before {
+            Status::Failed
+        } else {
+            Status::Succeeded
+        };
+        record.duration_ms = Some(duration.as_millis() as u64);
+        run_dir.save(&record)?;
+        // Sandboxes are scratch: the artifacts and logs are what is kept.
+        let _ = crate::artifacts::make_writable(&work_dir);
+        let _ = std::fs::remove_dir_all(&work_dir);
+        events.event(&Event::RunFinished {
+            run_id: run_id.clone(),
+            status: record.status,
+            duration,
+        });
+        Ok(RunReport {
+            run_id,
+            status: record.status,
+            duration,
+            record,
+        })
+    }
+
+    /// Run one stage's actions as their needs allow; outcomes in plan order.
+    async fn run_stage(
+        &self,
+        shared: &Arc<RunShared>,
+        actions: &[ActionPlan],
+        failed_before: bool,
+        permits: &Arc<Semaphore>,
+    ) -> Vec<ActionOutcome> {
+        let mut outcomes: Vec<Option<ActionOutcome>> = vec![None; actions.len()];
+        let mut started = vec![false; actions.len()];
+        let mut running = JoinSet::new();
+        loop {
+            // Start (or skip) every action whose needs have all finished.
+            for (a, action) in actions.iter().enumerate() {
+                if started[a] || action.needs.iter().any(|&n| outcomes[n].is_none()) {
+                    continue;
+                }
+                started[a] = true;
+                let needs_failed = action
+                    .needs
+                    .iter()
+                    .any(|&n| outcomes[n].as_ref().is_some_and(|o| o.status == Status::Failed));
+                let needs_skipped = action
+                    .needs
+                    .iter()
+                    .any(|&n| outcomes[n].as_ref().is_some_and(|o| o.status == Status::Skipped));
+                let upstream_failed = failed_before || needs_failed;
+                let runs = action.condition.allows(upstream_failed)
+                    && !(needs_skipped && action.condition == crate::pipeline::Condition::Success);
+                if !runs {
+                    let reason = if upstream_failed {
+                        "an earlier action failed"
+                    } else if needs_skipped {
+                        "an action it needs was skipped"
+                    } else {
+                        "nothing before it failed (if: failure)"
+                    };
+                    shared.events.event(&Event::ActionSkipped {
+                        stage: action.stage.clone(),
+                        action: action.name.clone(),
+                        reason: reason.to_owned(),
+                    });
+                    outcomes[a] = Some(ActionOutcome::skipped(reason));
+                    continue;
+                }
+                let (shared, action, permits) = (shared.clone(), action.clone(), permits.clone());
+                running.spawn(async move {
+                    let _permit = permits.acquire_owned().await.expect("the semaphore is never closed");
+                    (a, action::run_action(&shared, &action).await)
+                });
+            }
+            match running.join_next().await {
+                Some(Ok((a, outcome))) => outcomes[a] = Some(outcome),
+                Some(Err(join_error)) => {
+                    // A panic in kiln itself: report it on the stage rather
+                    // than lose the run. The action's index is unknown here,
+                    // so fail every action still pending.
+                    for (a, slot) in outcomes.iter_mut().enumerate() {
+                        if started[a] && slot.is_none() {
+                            *slot = Some(ActionOutcome::internal_error(&join_error.to_string()));
+                        }
+                    }
+                }
+                None => {
+                    if started.iter().all(|&s| s) {
+                        break;
+                    }
+                }
+            }
+        }
+        outcomes
+            .into_iter()
+            .map(|o| o.expect("every action has an outcome when the stage ends"))
+            .collect()
+    }
+}
+
+fn pending_record(action: &ActionPlan) -> ActionRecord {
+    ActionRecord {
+        name: action.name.clone(),
+        plugin: action.uses.clone(),
+        plugin_digest: action.plugin.digest,
+        status: Status::Pending,
+        attempts: 0,
+        duration_ms: None,
+        summary: None,
+        error: None,
+        outputs: Vec::new(),
+        logs: Vec::new(),
+    }
+}
+
+pub(crate) fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delays_double_up_to_a_cap() {
+        assert_eq!(retry_delay(1), Duration::from_millis(250));
+        assert_eq!(retry_delay(2), Duration::from_millis(500));
+        assert_eq!(retry_delay(3), Duration::from_secs(1));
+        assert_eq!(retry_delay(20), RETRY_MAX_DELAY);
+    }
+}
