@@ -18,13 +18,18 @@ use crate::data_dir::DataDir;
 pub enum ResolveError {
     #[error("plugin file {} does not exist", .0.display())]
     MissingFile(PathBuf),
-    #[error("no plugin named `{name}`: looked for {file} in {}", format_dirs(searched))]
+    #[error(
+        "no plugin named `{name}`: looked for {file} in {}",
+        format_dirs(searched)
+    )]
     UnknownName {
         name: String,
         file: String,
         searched: Vec<PathBuf>,
     },
-    #[error("`{0}` is neither a path to a .wasm component nor a plugin name (letters, digits and `-`)")]
+    #[error(
+        "`{0}` is neither a path to a .wasm component nor a plugin name (letters, digits and `-`)"
+    )]
     BadReference(String),
 }
 
@@ -84,8 +89,16 @@ impl PluginResolver {
         {
             return Err(ResolveError::BadReference(uses.to_owned()));
         }
-        let candidates = [format!("{uses}.wasm"), format!("{}.wasm", uses.replace('-', "_"))];
-        let searched: Vec<PathBuf> = self.search_path.iter().filter(|d| d.is_dir()).cloned().collect();
+        let candidates = [
+            format!("{uses}.wasm"),
+            format!("{}.wasm", uses.replace('-', "_")),
+        ];
+        let searched: Vec<PathBuf> = self
+            .search_path
+            .iter()
+            .filter(|d| d.is_dir())
+            .cloned()
+            .collect();
         for dir in &searched {
             for file in &candidates {
                 let path = dir.join(file);

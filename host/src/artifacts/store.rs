@@ -101,7 +101,8 @@ impl ArtifactStore {
             let kind = if file_type.is_dir() {
                 EntryKind::Dir
             } else if file_type.is_symlink() {
-                let target = fs::read_link(item.path()).map_err(io_error("reading link", item.path()))?;
+                let target =
+                    fs::read_link(item.path()).map_err(io_error("reading link", item.path()))?;
                 EntryKind::Symlink {
                     target: target.to_string_lossy().into_owned(),
                 }
@@ -198,10 +199,11 @@ impl ArtifactStore {
         for entry in &manifest.entries {
             let target = dest.join(&entry.path);
             match &entry.kind {
-                EntryKind::Dir => fs::create_dir_all(&target).map_err(io_error("creating", &target))?,
-                EntryKind::Symlink { target: link } => {
-                    std::os::unix::fs::symlink(link, &target).map_err(io_error("linking", &target))?
+                EntryKind::Dir => {
+                    fs::create_dir_all(&target).map_err(io_error("creating", &target))?
                 }
+                EntryKind::Symlink { target: link } => std::os::unix::fs::symlink(link, &target)
+                    .map_err(io_error("linking", &target))?,
                 EntryKind::File {
                     digest, executable, ..
                 } => {
@@ -225,7 +227,12 @@ impl ArtifactStore {
     }
 
     /// Copy a blob to `target`, returning the digest of what was copied.
-    fn copy_blob_verified(&self, artifact: &Digest, blob: &Digest, target: &Path) -> Result<Digest, StoreError> {
+    fn copy_blob_verified(
+        &self,
+        artifact: &Digest,
+        blob: &Digest,
+        target: &Path,
+    ) -> Result<Digest, StoreError> {
         let source = self.blob_path(blob);
         let mut reader = match File::open(&source) {
             Ok(file) => file,
@@ -241,12 +248,16 @@ impl ArtifactStore {
         let mut hasher = Sha256::new();
         let mut buffer = vec![0u8; 256 * 1024];
         loop {
-            let n = reader.read(&mut buffer).map_err(io_error("reading", &source))?;
+            let n = reader
+                .read(&mut buffer)
+                .map_err(io_error("reading", &source))?;
             if n == 0 {
                 break;
             }
             hasher.update(&buffer[..n]);
-            writer.write_all(&buffer[..n]).map_err(io_error("writing", target))?;
+            writer
+                .write_all(&buffer[..n])
+                .map_err(io_error("writing", target))?;
         }
         Ok(Digest::from_hasher(hasher))
     }
@@ -256,18 +267,22 @@ impl ArtifactStore {
     fn put_blob_from_file(&self, path: &Path) -> Result<(Digest, u64), StoreError> {
         let mut reader = File::open(path).map_err(io_error("opening", path))?;
         let tmp_dir = self.root.join("tmp");
-        let mut temp = tempfile::NamedTempFile::new_in(&tmp_dir).map_err(io_error("creating a file in", &tmp_dir))?;
+        let mut temp = tempfile::NamedTempFile::new_in(&tmp_dir)
+            .map_err(io_error("creating a file in", &tmp_dir))?;
         let mut hasher = Sha256::new();
         let mut size = 0u64;
         let mut buffer = vec![0u8; 256 * 1024];
         loop {
-            let n = reader.read(&mut buffer).map_err(io_error("reading", path))?;
+            let n = reader
+                .read(&mut buffer)
+                .map_err(io_error("reading", path))?;
             if n == 0 {
                 break;
             }
             size += n as u64;
             hasher.update(&buffer[..n]);
-            temp.write_all(&buffer[..n]).map_err(io_error("writing", temp.path()))?;
+            temp.write_all(&buffer[..n])
+                .map_err(io_error("writing", temp.path()))?;
         }
         let digest = Digest::from_hasher(hasher);
         self.commit_blob(temp, &digest)?;
@@ -280,18 +295,26 @@ impl ArtifactStore {
             return Ok(digest);
         }
         let tmp_dir = self.root.join("tmp");
-        let mut temp = tempfile::NamedTempFile::new_in(&tmp_dir).map_err(io_error("creating a file in", &tmp_dir))?;
-        temp.write_all(bytes).map_err(io_error("writing", temp.path()))?;
+        let mut temp = tempfile::NamedTempFile::new_in(&tmp_dir)
+            .map_err(io_error("creating a file in", &tmp_dir))?;
+        temp.write_all(bytes)
+            .map_err(io_error("writing", temp.path()))?;
         self.commit_blob(temp, &digest)?;
         Ok(digest)
     }
 
-    fn commit_blob(&self, temp: tempfile::NamedTempFile, digest: &Digest) -> Result<(), StoreError> {
+    fn commit_blob(
+        &self,
+        temp: tempfile::NamedTempFile,
+        digest: &Digest,
+    ) -> Result<(), StoreError> {
         let final_path = self.blob_path(digest);
         if final_path.exists() {
             return Ok(()); // the temporary file is removed on drop
         }
-        temp.as_file().sync_all().map_err(io_error("syncing", temp.path()))?;
+        temp.as_file()
+            .sync_all()
+            .map_err(io_error("syncing", temp.path()))?;
         fs::set_permissions(temp.path(), fs::Permissions::from_mode(0o444))
             .map_err(io_error("setting permissions of", temp.path()))?;
         temp.persist(&final_path).map_err(|error| StoreError::Io {
@@ -310,7 +333,11 @@ pub fn make_writable_recursively(dir: &Path) -> io::Result<()> {
         if item.file_type().is_symlink() {
             continue;
         }
-        let mode = if item.file_type().is_dir() { 0o755 } else { 0o644 };
+        let mode = if item.file_type().is_dir() {
+            0o755
+        } else {
+            0o644
+        };
         fs::set_permissions(item.path(), fs::Permissions::from_mode(mode))?;
     }
     Ok(())
@@ -343,7 +370,10 @@ mod tests {
         store.materialize(&stored.digest, &out).unwrap();
         assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "alpha");
         assert_eq!(fs::read_link(out.join("link")).unwrap(), Path::new("a.txt"));
-        let mode = fs::metadata(out.join("sub/b.bin")).unwrap().permissions().mode();
+        let mode = fs::metadata(out.join("sub/b.bin"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o111, 0o111);
     }
 
@@ -359,7 +389,10 @@ mod tests {
 
         let out = dir.path().join("out");
         let error = store.materialize(&stored.digest, &out).unwrap_err();
-        assert!(matches!(error, StoreError::Corrupt { ref path, .. } if path == "a.txt"), "{error}");
+        assert!(
+            matches!(error, StoreError::Corrupt { ref path, .. } if path == "a.txt"),
+            "{error}"
+        );
         assert!(error.to_string().contains("corrupt"));
         assert!(!out.exists(), "a half-materialized tree must be removed");
     }

@@ -144,9 +144,7 @@ impl Mounts {
                 std::fs::create_dir_all(&mount.host).map_err(fail)?;
             }
             wasi.preopened_dir(&mount.host, &mount.guest, mount.access.into())
-                .map_err(|error| {
-                    fail(std::io::Error::other(format!("{error:#}")))
-                })?;
+                .map_err(|error| fail(std::io::Error::other(format!("{error:#}"))))?;
         }
         Ok(())
     }
@@ -173,7 +171,11 @@ mod tests {
             &[("pkg".into(), "/work/pkg".into())],
             Path::new("/work/tmp"),
         );
-        let view: Vec<(&str, Access)> = mounts.0.iter().map(|m| (m.guest.as_str(), m.access)).collect();
+        let view: Vec<(&str, Access)> = mounts
+            .0
+            .iter()
+            .map(|m| (m.guest.as_str(), m.access))
+            .collect();
         assert_eq!(
             view,
             [

@@ -122,7 +122,9 @@ impl ActionLog {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, LogInner> {
         // A panic while holding the lock cannot corrupt a log: keep going.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -223,10 +225,7 @@ impl AsyncWrite for LineWriter {
         Poll::Ready(Ok(()))
     }
 
-    fn poll_shutdown(
-        mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_shutdown(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         self.emit_rest();
         Poll::Ready(Ok(()))
     }
@@ -260,6 +259,9 @@ mod tests {
         log.flush();
         assert_eq!(log.tail(), ["one", "two", "three", "four"]);
         let text = std::fs::read_to_string(dir.path().join("a.log")).unwrap();
-        assert!(text.lines().nth(2).unwrap().ends_with("WARN  three"), "{text}");
+        assert!(
+            text.lines().nth(2).unwrap().ends_with("WARN  three"),
+            "{text}"
+        );
     }
 }

@@ -18,8 +18,14 @@ use crate::scheduler::Scheduler;
 
 pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { file, jobs } => run(cli.data_dir.as_deref(), &file, jobs).await,
-        Command::Validate { file } => validate(cli.data_dir.as_deref(), &file).await,
+        Command::Run {
+            file,
+            jobs,
+            workspace,
+        } => run(cli.data_dir.as_deref(), &file, workspace.as_deref(), jobs).await,
+        Command::Validate { file, workspace } => {
+            validate(cli.data_dir.as_deref(), &file, workspace.as_deref()).await
+        }
         Command::Init { force } => init(force),
         Command::Schema => {
             println!("{}", crate::pipeline::schema::pipeline_schema_json());
@@ -43,10 +49,11 @@ fn open_data_dir(flag: Option<&Path>) -> Result<DataDir> {
 /// Validate and print diagnostics; `None` when the pipeline is invalid.
 async fn load_plan(
     file: &Path,
+    workspace: Option<&Path>,
     runtime: &Runtime,
     resolver: &PluginResolver,
 ) -> Result<Option<crate::pipeline::Plan>> {
-    match crate::pipeline::load_and_validate(file, runtime, resolver).await {
+    match crate::pipeline::load_and_validate(file, workspace, runtime, resolver).await {
         Ok(plan) => Ok(Some(plan)),
         Err(ValidateError::Invalid(diagnostics)) => {
             let mut err = anstream::stderr().lock();
@@ -61,15 +68,20 @@ async fn load_plan(
             );
             Ok(None)
         }
-        Err(error @ ValidateError::Read { .. }) => Err(error.into()),
+        Err(error) => Err(error.into()),
     }
 }
 
-async fn run(data_dir: Option<&Path>, file: &Path, jobs: Option<usize>) -> Result<ExitCode> {
+async fn run(
+    data_dir: Option<&Path>,
+    file: &Path,
+    workspace: Option<&Path>,
+    jobs: Option<usize>,
+) -> Result<ExitCode> {
     let data = open_data_dir(data_dir)?;
     let runtime = Arc::new(Runtime::new().map_err(|e| anyhow::anyhow!("{e:#}"))?);
     let resolver = PluginResolver::new(&data);
-    let Some(plan) = load_plan(file, &runtime, &resolver).await? else {
+    let Some(plan) = load_plan(file, workspace, &runtime, &resolver).await? else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
     let scheduler = Scheduler {
@@ -90,18 +102,27 @@ async fn run(data_dir: Option<&Path>, file: &Path, jobs: Option<usize>) -> Resul
     })
 }
 
-async fn validate(data_dir: Option<&Path>, file: &Path) -> Result<ExitCode> {
+async fn validate(
+    data_dir: Option<&Path>,
+    file: &Path,
+    workspace: Option<&Path>,
+) -> Result<ExitCode> {
     let data = open_data_dir(data_dir)?;
     let runtime = Runtime::new().map_err(|e| anyhow::anyhow!("{e:#}"))?;
     let resolver = PluginResolver::new(&data);
-    let Some(plan) = load_plan(file, &runtime, &resolver).await? else {
+    let Some(plan) = load_plan(file, workspace, &runtime, &resolver).await? else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
     let actions = plan.actions().count();
     output::status(
         anstyle::AnsiColor::Green.on_default().bold(),
         "Valid",
-        &format!("{} ({}): {} stages, {actions} actions", plan.name, file.display(), plan.stages.len()),
+        &format!(
+            "{} ({}): {} stages, {actions} actions",
+            plan.name,
+            file.display(),
+            plan.stages.len()
+        ),
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -135,7 +156,11 @@ fn init(force: bool) -> Result<ExitCode> {
         bail!("kiln.yaml already exists; pass --force to overwrite it");
     }
     std::fs::write(path, STARTER).context("writing kiln.yaml")?;
-    output::status(anstyle::AnsiColor::Green.on_default().bold(), "Created", "kiln.yaml");
+    output::status(
+        anstyle::AnsiColor::Green.on_default().bold(),
+        "Created",
+        "kiln.yaml",
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -26,7 +26,9 @@ const LONG_VERSION: &str = concat!(
 /// component.
 #[derive(Debug, Parser)]
 #[command(name = "kiln", version, long_version = LONG_VERSION, propagate_version = true)]
-#[command(after_help = "Examples:\n  kiln init                 write a starter kiln.yaml\n  kiln validate             check kiln.yaml without running it\n  kiln run                  run kiln.yaml\n  kiln plugin inspect x.wasm  show what a plugin declares")]
+#[command(
+    after_help = "Examples:\n  kiln init                 write a starter kiln.yaml\n  kiln validate             check kiln.yaml without running it\n  kiln run                  run kiln.yaml\n  kiln plugin inspect x.wasm  show what a plugin declares"
+)]
 pub struct Cli {
     /// Where artifacts, run records and logs are kept
     /// [default: $XDG_DATA_HOME/kiln]
@@ -48,6 +50,9 @@ pub enum Command {
         /// How many actions may run at once [default: the number of cores]
         #[arg(long, short = 'j')]
         jobs: Option<usize>,
+        /// The directory mounted at /workspace [default: the pipeline file's directory]
+        #[arg(long, short = 'w', value_name = "DIR")]
+        workspace: Option<PathBuf>,
     },
     /// Check a pipeline without running it: syntax, names, needs,
     /// artifacts, plugins, parameters and grants
@@ -55,6 +60,9 @@ pub enum Command {
     Validate {
         #[arg(default_value = "kiln.yaml")]
         file: PathBuf,
+        /// The directory mounted at /workspace [default: the pipeline file's directory]
+        #[arg(long, short = 'w', value_name = "DIR")]
+        workspace: Option<PathBuf>,
     },
     /// Write a starter kiln.yaml in the current directory
     Init {
@@ -72,7 +80,9 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
     /// Show what a plugin declares (describe()) and its WIT imports and exports
-    #[command(after_help = "Examples:\n  kiln plugin inspect target/wasm32-wasip2/release/archive.wasm\n  kiln plugin inspect checkout --json")]
+    #[command(
+        after_help = "Examples:\n  kiln plugin inspect target/wasm32-wasip2/release/archive.wasm\n  kiln plugin inspect checkout --json"
+    )]
     Inspect {
         /// A .wasm component, or the name of a first-party plugin
         plugin: String,
@@ -86,7 +96,10 @@ pub enum PluginCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             output::error(&anyhow::Error::new(error).context("starting the async runtime"));

@@ -63,7 +63,9 @@ impl EventSink for Printer {
                 status(CYAN, "Running", &format!("{pipeline} (run {run_id})"))
             }
             Event::StageStarted { stage } => status(CYAN, "Stage", stage),
-            Event::ActionStarted { action, attempt, .. } => {
+            Event::ActionStarted {
+                action, attempt, ..
+            } => {
                 let suffix = if *attempt > 1 {
                     format!(" (attempt {attempt})")
                 } else {
@@ -80,7 +82,10 @@ impl EventSink for Printer {
             } => status(
                 YELLOW,
                 "Retrying",
-                &format!("{action}: attempt {attempt} failed: {error}; next in {}", duration(*delay)),
+                &format!(
+                    "{action}: attempt {attempt} failed: {error}; next in {}",
+                    duration(*delay)
+                ),
             ),
             Event::ActionFinished {
                 action,
@@ -100,10 +105,18 @@ impl EventSink for Printer {
                 };
                 if *result == Status::Succeeded {
                     let summary = summary.as_deref().unwrap_or("");
-                    status(GREEN, "Passed", &format!("{action} ({}{attempts}) {summary}", duration(*took)));
+                    status(
+                        GREEN,
+                        "Passed",
+                        &format!("{action} ({}{attempts}) {summary}", duration(*took)),
+                    );
                 } else {
                     let error = error.as_deref().unwrap_or("failed");
-                    status(RED, "Failed", &format!("{action} ({}{attempts}): {error}", duration(*took)));
+                    status(
+                        RED,
+                        "Failed",
+                        &format!("{action} ({}{attempts}): {error}", duration(*took)),
+                    );
                     let mut err = anstream::stderr().lock();
                     for line in log_tail {
                         let _ = writeln!(err, "{:>12} {DIM}|{DIM:#} {line}", "");
@@ -122,8 +135,16 @@ impl EventSink for Printer {
                 status: result,
                 duration: took,
             } => {
-                let style = if *result == Status::Succeeded { GREEN } else { RED };
-                status(style, "Finished", &format!("run {run_id} {} in {}", result.as_str(), duration(*took)));
+                let style = if *result == Status::Succeeded {
+                    GREEN
+                } else {
+                    RED
+                };
+                status(
+                    style,
+                    "Finished",
+                    &format!("run {run_id} {} in {}", result.as_str(), duration(*took)),
+                );
             }
         }
     }

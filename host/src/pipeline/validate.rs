@@ -35,6 +35,11 @@ pub enum ValidateError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot use workspace {}: {source}", path.display())]
+    Workspace {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Invalid(Diagnostics),
 }
@@ -42,6 +47,7 @@ pub enum ValidateError {
 /// Read, parse and fully validate a pipeline file, loading its plugins.
 pub async fn load_and_validate(
     file: &Path,
+    workspace: Option<&Path>,
     runtime: &Runtime,
     resolver: &PluginResolver,
 ) -> Result<Plan, ValidateError> {
@@ -50,13 +56,15 @@ pub async fn load_and_validate(
         source,
     })?;
     let parsed = parse(file, &source).map_err(ValidateError::Invalid)?;
-    let workspace = file
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
+    let workspace = workspace
+        .unwrap_or_else(|| {
+            file.parent()
+                .filter(|dir| !dir.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+        })
         .canonicalize()
-        .map_err(|source| ValidateError::Read {
-            path: file.to_path_buf(),
+        .map_err(|source| ValidateError::Workspace {
+            path: workspace.map(Path::to_path_buf).unwrap_or_default(),
             source,
         })?;
     validate(file, &workspace, parsed, runtime, resolver)
@@ -110,10 +118,18 @@ async fn validate(
     };
 
     if pipeline.name.trim().is_empty() {
-        report(pipeline.name.at, "name".into(), "the pipeline name is empty".into());
+        report(
+            pipeline.name.at,
+            "name".into(),
+            "the pipeline name is empty".into(),
+        );
     }
     if pipeline.stages.is_empty() {
-        report(pipeline.name.at, "stages".into(), "the pipeline has no stages".into());
+        report(
+            pipeline.name.at,
+            "stages".into(),
+            "the pipeline has no stages".into(),
+        );
     }
 
     // Names: stages unique, actions unique across the pipeline (so that
@@ -121,13 +137,32 @@ async fn validate(
     let mut stage_names: HashMap<&str, Position> = HashMap::new();
     let mut action_names: HashMap<&str, Position> = HashMap::new();
     for (s, stage) in pipeline.stages.iter().enumerate() {
-        check_name(&stage.name, "stage", &mut stage_names, format!("stages[{s}].name"), &mut report);
+        check_name(
+            &stage.name,
+            "stage",
+            &mut stage_names,
+            format!("stages[{s}].name"),
+            &mut report,
+        );
         if stage.actions.is_empty() {
-            report(stage.at, format!("stages[{s}].actions"), format!("stage `{}` has no actions", *stage.name));
+            report(
+                stage.at,
+                format!("stages[{s}].actions"),
+                format!("stage `{}` has no actions", *stage.name),
+            );
         }
         for (a, action) in stage.actions.iter().enumerate() {
-            let site = Site { stage: s, action: a };
-            check_name(&action.name, "action", &mut action_names, site.field("name"), &mut report);
+            let site = Site {
+                stage: s,
+                action: a,
+            };
+            check_name(
+                &action.name,
+                "action",
+                &mut action_names,
+                site.field("name"),
+                &mut report,
+            );
         }
     }
 
@@ -135,14 +170,31 @@ async fn validate(
     let mut producers: HashMap<&str, (usize, usize)> = HashMap::new();
     for (s, stage) in pipeline.stages.iter().enumerate() {
         for (a, action) in stage.actions.iter().enumerate() {
-            let site = Site { stage: s, action: a };
+            let site = Site {
+                stage: s,
+                action: a,
+            };
             for output in &action.outputs {
                 if !is_plain_name(output) {
-                    report(output.at, site.field("outputs"), format!("artifact name `{}` must be letters, digits, `-`, `_` or `.`", **output));
+                    report(
+                        output.at,
+                        site.field("outputs"),
+                        format!(
+                            "artifact name `{}` must be letters, digits, `-`, `_` or `.`",
+                            **output
+                        ),
+                    );
                 }
                 if let Some(&(ps, pa)) = producers.get(output.as_str()) {
                     let other = &pipeline.stages[ps].actions[pa].name;
-                    report(output.at, site.field("outputs"), format!("artifact `{}` is already an output of action `{}`", **output, **other));
+                    report(
+                        output.at,
+                        site.field("outputs"),
+                        format!(
+                            "artifact `{}` is already an output of action `{}`",
+                            **output, **other
+                        ),
+                    );
                 } else {
                     producers.insert(output.as_str(), (s, a));
                 }
@@ -160,37 +212,87 @@ async fn validate(
             .collect();
         let mut needs: Vec<Vec<usize>> = Vec::new();
         for (a, action) in stage.actions.iter().enumerate() {
-            let site = Site { stage: s, action: a };
+            let site = Site {
+                stage: s,
+                action: a,
+            };
             let mut resolved = Vec::new();
             for need in &action.needs {
                 match index.get(need.as_str()) {
-                    Some(&n) if n == a => report(need.at, site.field("needs"), format!("action `{}` needs itself", *action.name)),
+                    Some(&n) if n == a => report(
+                        need.at,
+                        site.field("needs"),
+                        format!("action `{}` needs itself", *action.name),
+                    ),
                     Some(&n) => resolved.push(n),
-                    None if action_names.contains_key(need.as_str()) => report(need.at, site.field("needs"), format!("`{}` is in another stage; `needs` names actions of the same stage (stages already run in order)", **need)),
-                    None => report(need.at, site.field("needs"), format!("no action `{}` in stage `{}`", **need, *stage.name)),
+                    None if action_names.contains_key(need.as_str()) => report(
+                        need.at,
+                        site.field("needs"),
+                        format!(
+                            "`{}` is in another stage; `needs` names actions of the same stage (stages already run in order)",
+                            **need
+                        ),
+                    ),
+                    None => report(
+                        need.at,
+                        site.field("needs"),
+                        format!("no action `{}` in stage `{}`", **need, *stage.name),
+                    ),
                 }
             }
             needs.push(resolved);
         }
         if let Some(cycle) = find_cycle(&needs) {
-            let names: Vec<&str> = cycle.iter().map(|&a| stage.actions[a].name.as_str()).collect();
+            let names: Vec<&str> = cycle
+                .iter()
+                .map(|&a| stage.actions[a].name.as_str())
+                .collect();
             let first = &stage.actions[cycle[0]];
             let at = first.needs.first().map(|n| n.at).unwrap_or(first.at);
-            report(at, format!("stages[{s}].actions[{}].needs", cycle[0]), format!("`needs` form a cycle: {} -> {}", names.join(" -> "), names[0]));
+            report(
+                at,
+                format!("stages[{s}].actions[{}].needs", cycle[0]),
+                format!(
+                    "`needs` form a cycle: {} -> {}",
+                    names.join(" -> "),
+                    names[0]
+                ),
+            );
         }
         stage_needs.push(needs);
     }
 
     for (s, stage) in pipeline.stages.iter().enumerate() {
         for (a, action) in stage.actions.iter().enumerate() {
-            let site = Site { stage: s, action: a };
+            let site = Site {
+                stage: s,
+                action: a,
+            };
             for input in &action.inputs {
                 match producers.get(input.as_str()) {
-                    None => report(input.at, site.field("inputs"), format!("no earlier action outputs artifact `{}`", **input)),
-                    Some(&(ps, _)) if ps > s => report(input.at, site.field("inputs"), format!("artifact `{}` is produced by stage `{}`, which runs after this one", **input, *pipeline.stages[ps].name)),
+                    None => report(
+                        input.at,
+                        site.field("inputs"),
+                        format!("no earlier action outputs artifact `{}`", **input),
+                    ),
+                    Some(&(ps, _)) if ps > s => report(
+                        input.at,
+                        site.field("inputs"),
+                        format!(
+                            "artifact `{}` is produced by stage `{}`, which runs after this one",
+                            **input, *pipeline.stages[ps].name
+                        ),
+                    ),
                     Some(&(ps, pa)) if ps == s && !depends_on(&stage_needs[s], a, pa) => {
                         let producer = &stage.actions[pa].name;
-                        report(input.at, site.field("inputs"), format!("artifact `{}` is produced by `{}` in the same stage; add `{}` to `needs`", **input, **producer, **producer));
+                        report(
+                            input.at,
+                            site.field("inputs"),
+                            format!(
+                                "artifact `{}` is produced by `{}` in the same stage; add `{}` to `needs`",
+                                **input, **producer, **producer
+                            ),
+                        );
                     }
                     Some(_) => {}
                 }
@@ -198,12 +300,23 @@ async fn validate(
             if let Some(retries) = &action.retries
                 && retries.value > MAX_RETRIES
             {
-                report(retries.at, site.field("retries"), format!("{} retries is more than the maximum of {MAX_RETRIES}", retries.value));
+                report(
+                    retries.at,
+                    site.field("retries"),
+                    format!(
+                        "{} retries is more than the maximum of {MAX_RETRIES}",
+                        retries.value
+                    ),
+                );
             }
             if let Some(timeout) = &action.timeout
                 && timeout.value.0.is_zero()
             {
-                report(timeout.at, site.field("timeout"), "a timeout of zero would fail every attempt".into());
+                report(
+                    timeout.at,
+                    site.field("timeout"),
+                    "a timeout of zero would fail every attempt".into(),
+                );
             }
         }
     }
@@ -213,7 +326,10 @@ async fn validate(
     let mut seen = HashSet::new();
     for (s, stage) in pipeline.stages.iter().enumerate() {
         for (a, action) in stage.actions.iter().enumerate() {
-            let site = Site { stage: s, action: a };
+            let site = Site {
+                stage: s,
+                action: a,
+            };
             match resolver.resolve(&action.uses, workspace) {
                 Ok(path) => {
                     if seen.insert(path.clone()) {
@@ -231,7 +347,11 @@ async fn validate(
             Ok(plugin) => {
                 plugins.insert(path.clone(), plugin);
             }
-            Err(error) => report(uses.at, "uses".into(), format!("plugin `{}`: {error:#}", uses.value)),
+            Err(error) => report(
+                uses.at,
+                "uses".into(),
+                format!("plugin `{}`: {error:#}", uses.value),
+            ),
         }
     }
 
@@ -239,7 +359,10 @@ async fn validate(
     for (s, stage) in pipeline.stages.iter().enumerate() {
         let mut actions = Vec::new();
         for (a, action) in stage.actions.iter().enumerate() {
-            let site = Site { stage: s, action: a };
+            let site = Site {
+                stage: s,
+                action: a,
+            };
             let plugin = resolver
                 .resolve(&action.uses, workspace)
                 .ok()
@@ -262,7 +385,11 @@ async fn validate(
                     Some(ConditionText::Failure) => Condition::Failure,
                     Some(ConditionText::Always) => Condition::Always,
                 },
-                timeout: action.timeout.as_ref().map(|t| t.value.0).unwrap_or(DEFAULT_TIMEOUT),
+                timeout: action
+                    .timeout
+                    .as_ref()
+                    .map(|t| t.value.0)
+                    .unwrap_or(DEFAULT_TIMEOUT),
                 retries: action.retries.as_ref().map(|r| r.value).unwrap_or(0),
                 env,
                 fs,
@@ -290,10 +417,24 @@ fn check_name<'a>(
     report: &mut impl FnMut(Position, String, String),
 ) {
     if !is_plain_name(name) {
-        report(name.at, field.clone(), format!("{kind} name `{}` must be letters, digits, `-`, `_` or `.`", **name));
+        report(
+            name.at,
+            field.clone(),
+            format!(
+                "{kind} name `{}` must be letters, digits, `-`, `_` or `.`",
+                **name
+            ),
+        );
     }
     if let Some(first) = seen.get(name.as_str()) {
-        report(name.at, field, format!("duplicate {kind} name `{}` (first defined at line {})", **name, first.line));
+        report(
+            name.at,
+            field,
+            format!(
+                "duplicate {kind} name `{}` (first defined at line {})",
+                **name, first.line
+            ),
+        );
     } else {
         seen.insert(name.as_str(), name.at);
     }
@@ -317,7 +458,12 @@ fn find_cycle(needs: &[Vec<usize>]) -> Option<Vec<usize>> {
         Active,
         Done,
     }
-    fn visit(node: usize, needs: &[Vec<usize>], marks: &mut [Mark], path: &mut Vec<usize>) -> Option<Vec<usize>> {
+    fn visit(
+        node: usize,
+        needs: &[Vec<usize>],
+        marks: &mut [Mark],
+        path: &mut Vec<usize>,
+    ) -> Option<Vec<usize>> {
         marks[node] = Mark::Active;
         path.push(node);
         for &next in &needs[node] {
@@ -379,7 +525,14 @@ fn check_params(
             } else {
                 format!("it takes: {}", declared.join(", "))
             };
-            report(key.at, site.field(&format!("with.{}", key.value)), format!("plugin `{}` has no parameter `{}`; {known}", info.name, key.value));
+            report(
+                key.at,
+                site.field(&format!("with.{}", key.value)),
+                format!(
+                    "plugin `{}` has no parameter `{}`; {known}",
+                    info.name, key.value
+                ),
+            );
         }
     }
     let mut params = Vec::new();
@@ -389,8 +542,20 @@ fn check_params(
             (Some((_, value)), _) => params.push((spec.name.clone(), param_text(&value.value))),
             (None, Some(default)) => params.push((spec.name.clone(), default.clone())),
             (None, None) if spec.required => {
-                let at = action.with.keys().next().map(|k| k.at).unwrap_or(action.name.at);
-                report(at, site.field("with"), format!("plugin `{}` requires parameter `{}` ({})", info.name, spec.name, spec.description));
+                let at = action
+                    .with
+                    .keys()
+                    .next()
+                    .map(|k| k.at)
+                    .unwrap_or(action.name.at);
+                report(
+                    at,
+                    site.field("with"),
+                    format!(
+                        "plugin `{}` requires parameter `{}` ({})",
+                        info.name, spec.name, spec.description
+                    ),
+                );
             }
             (None, None) => {}
         }
@@ -424,7 +589,11 @@ fn check_grants(
     if let Some(grants) = grants {
         for (name, grant) in &grants.paths {
             if !is_plain_name(name) {
-                report(name.at, site.field(&format!("grants.paths.{}", name.value)), "a path grant's name must be letters, digits, `-`, `_` or `.`".into());
+                report(
+                    name.at,
+                    site.field(&format!("grants.paths.{}", name.value)),
+                    "a path grant's name must be letters, digits, `-`, `_` or `.`".into(),
+                );
                 continue;
             }
             let access = match grant.access.as_ref().map(|a| a.value) {
@@ -433,7 +602,11 @@ fn check_grants(
             };
             let host_path = workspace.join(&grant.path.value);
             if access == Access::ReadOnly && !host_path.is_dir() {
-                report(grant.path.at, site.field(&format!("grants.paths.{}.path", name.value)), format!("{} is not a directory", host_path.display()));
+                report(
+                    grant.path.at,
+                    site.field(&format!("grants.paths.{}.path", name.value)),
+                    format!("{} is not a directory", host_path.display()),
+                );
             }
             paths.push(PathGrant {
                 name: name.value.clone(),
@@ -443,23 +616,50 @@ fn check_grants(
         }
     }
 
-    let lacking = |grant: &str| format!("action `{}` does not grant plugin `{}` the {grant} it needs", *action.name, plugin.info.name);
+    let lacking = |grant: &str| {
+        format!(
+            "action `{}` does not grant plugin `{}` the {grant} it needs",
+            *action.name, plugin.info.name
+        )
+    };
     let at = grants.map(|g| g.at).unwrap_or(action.uses.at);
     for request in &plugin.info.grants {
         match request {
             GrantRequest::WorkspaceWrite if workspace_access != Access::ReadWrite => {
-                report(at, site.field("grants.workspace"), lacking("`workspace: read-write` grant"));
+                report(
+                    at,
+                    site.field("grants.workspace"),
+                    lacking("`workspace: read-write` grant"),
+                );
             }
             GrantRequest::Path { name, access } => match paths.iter().find(|p| &p.name == name) {
-                None => report(at, site.field("grants.paths"), lacking(&format!("path `{name}` ({access}) grant"))),
-                Some(given) if *access == Access::ReadWrite && given.access != Access::ReadWrite => {
-                    report(at, site.field(&format!("grants.paths.{name}.access")), lacking(&format!("read-write access to path `{name}`")));
+                None => report(
+                    at,
+                    site.field("grants.paths"),
+                    lacking(&format!("path `{name}` ({access}) grant")),
+                ),
+                Some(given)
+                    if *access == Access::ReadWrite && given.access != Access::ReadWrite =>
+                {
+                    report(
+                        at,
+                        site.field(&format!("grants.paths.{name}.access")),
+                        lacking(&format!("read-write access to path `{name}`")),
+                    );
                 }
                 Some(_) => {}
             },
-            GrantRequest::Exec(program) => report(at, site.field("grants"), lacking(&format!("exec grant for `{program}`"))),
+            GrantRequest::Exec(program) => report(
+                at,
+                site.field("grants"),
+                lacking(&format!("exec grant for `{program}`")),
+            ),
             GrantRequest::Network => report(at, site.field("grants"), lacking("network grant")),
-            GrantRequest::Secret(name) => report(at, site.field("grants"), lacking(&format!("secret `{name}` grant"))),
+            GrantRequest::Secret(name) => report(
+                at,
+                site.field("grants"),
+                lacking(&format!("secret `{name}` grant")),
+            ),
             GrantRequest::WorkspaceWrite => {}
         }
     }
@@ -479,7 +679,11 @@ fn merge_env(
     let mut env: Vec<(String, String)> = Vec::new();
     for (key, value) in pipeline_env.iter().chain(action_env.iter()) {
         if key.is_empty() || key.contains('=') || key.contains('\0') {
-            report(key.at, site.field("env"), format!("`{}` is not a valid environment variable name", key.value));
+            report(
+                key.at,
+                site.field("env"),
+                format!("`{}` is not a valid environment variable name", key.value),
+            );
             continue;
         }
         env.retain(|(k, _)| k != &key.value);
@@ -494,7 +698,10 @@ mod tests {
 
     #[test]
     fn cycles_are_found_and_named_in_order() {
-        assert_eq!(find_cycle(&[vec![1], vec![2], vec![0]]), Some(vec![0, 1, 2]));
+        assert_eq!(
+            find_cycle(&[vec![1], vec![2], vec![0]]),
+            Some(vec![0, 1, 2])
+        );
         assert_eq!(find_cycle(&[vec![], vec![0], vec![0, 1]]), None);
         assert_eq!(find_cycle(&[vec![], vec![1]]), Some(vec![1]));
     }
@@ -508,7 +715,11 @@ mod tests {
 
     #[test]
     fn syntax_errors_carry_line_and_column() {
-        let error = parse(Path::new("kiln.yaml"), "name: x\nstages:\n  - name: a\n    actionz: []\n").unwrap_err();
+        let error = parse(
+            Path::new("kiln.yaml"),
+            "name: x\nstages:\n  - name: a\n    actionz: []\n",
+        )
+        .unwrap_err();
         let first = &error.0[0];
         assert_eq!(first.at.line, 4, "{first}");
         assert!(first.message.contains("actionz"), "{first}");

@@ -151,7 +151,9 @@ pub(super) fn explain_trap(error: &wasmtime::Error, timeout: Duration) -> String
         Some(trap) => format!("the plugin trapped: {trap}"),
         None => {
             let text = format!("{error:#}");
-            if text.contains("forcing a memory growth failure") || text.contains("memory") && text.contains("limit") {
+            if text.contains("forcing a memory growth failure")
+                || text.contains("memory") && text.contains("limit")
+            {
                 format!(
                     "the plugin ran out of memory (limit {} MiB)",
                     super::DEFAULT_MEMORY_LIMIT >> 20

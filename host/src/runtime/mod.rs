@@ -100,10 +100,12 @@ impl Runtime {
     }
 
     async fn load_uncached(&self, path: &Path) -> Result<Arc<LoadedPlugin>, LoadError> {
-        let bytes = tokio::fs::read(path).await.map_err(|source| LoadError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = tokio::fs::read(path)
+            .await
+            .map_err(|source| LoadError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
         let digest = Digest::of(&bytes);
         let engine = self.engine.clone();
         // Compilation is CPU-bound: keep it off the async worker threads.
@@ -121,7 +123,10 @@ impl Runtime {
             path: path.to_path_buf(),
             reason: format!("{error:#}"),
         };
-        let instance_pre = self.linker.instantiate_pre(&component).map_err(link_error)?;
+        let instance_pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(link_error)?;
         let pre = ActionPre::new(instance_pre).map_err(link_error)?;
 
         let mut store = self.store(ActionState::bare(), DESCRIBE_TIMEOUT);

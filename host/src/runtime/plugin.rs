@@ -102,8 +102,14 @@ impl LoadedPlugin {
     /// The component's imports and exports, as WIT names.
     pub fn world(&self, engine: &wasmtime::Engine) -> (Vec<String>, Vec<String>) {
         let ty = self.component.component_type();
-        let imports = ty.imports(engine).map(|(name, _)| name.to_owned()).collect();
-        let exports = ty.exports(engine).map(|(name, _)| name.to_owned()).collect();
+        let imports = ty
+            .imports(engine)
+            .map(|(name, _)| name.to_owned())
+            .collect();
+        let exports = ty
+            .exports(engine)
+            .map(|(name, _)| name.to_owned())
+            .collect();
         (imports, exports)
     }
 }

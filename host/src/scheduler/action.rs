@@ -218,7 +218,11 @@ async fn run_attempt_in(
             .unwrap_or_else(|p| p.into_inner())
             .get(name)
             .copied()
-            .ok_or_else(|| setup(format!("input artifact `{name}` was not produced (its producer did not succeed)")))?;
+            .ok_or_else(|| {
+                setup(format!(
+                    "input artifact `{name}` was not produced (its producer did not succeed)"
+                ))
+            })?;
         let dest = dir.join("inputs").join(name);
         let store = shared.store.clone();
         let target = dest.clone();
@@ -232,7 +236,8 @@ async fn run_attempt_in(
     let mut outputs = Vec::new();
     for name in &action.outputs {
         let path = dir.join("outputs").join(name);
-        std::fs::create_dir_all(&path).map_err(|e| setup(format!("creating {}: {e}", path.display())))?;
+        std::fs::create_dir_all(&path)
+            .map_err(|e| setup(format!("creating {}: {e}", path.display())))?;
         outputs.push((name.clone(), path));
     }
     let tmp = dir.join("tmp");
@@ -273,7 +278,10 @@ async fn run_attempt_in(
             .map_err(|error| setup(format!("storing output artifact `{name}`: {error}")))?;
         log.write(
             Level::Info,
-            &format!("stored artifact `{name}` {} ({} files, {} bytes)", result.digest, result.files, result.bytes),
+            &format!(
+                "stored artifact `{name}` {} ({} files, {} bytes)",
+                result.digest, result.files, result.bytes
+            ),
         );
         shared
             .artifacts

@@ -185,14 +185,16 @@ impl Scheduler {
                     continue;
                 }
                 started[a] = true;
-                let needs_failed = action
-                    .needs
-                    .iter()
-                    .any(|&n| outcomes[n].as_ref().is_some_and(|o| o.status == Status::Failed));
-                let needs_skipped = action
-                    .needs
-                    .iter()
-                    .any(|&n| outcomes[n].as_ref().is_some_and(|o| o.status == Status::Skipped));
+                let needs_failed = action.needs.iter().any(|&n| {
+                    outcomes[n]
+                        .as_ref()
+                        .is_some_and(|o| o.status == Status::Failed)
+                });
+                let needs_skipped = action.needs.iter().any(|&n| {
+                    outcomes[n]
+                        .as_ref()
+                        .is_some_and(|o| o.status == Status::Skipped)
+                });
                 let upstream_failed = failed_before || needs_failed;
                 let runs = action.condition.allows(upstream_failed)
                     && !(needs_skipped && action.condition == crate::pipeline::Condition::Success);
@@ -214,7 +216,10 @@ impl Scheduler {
                 }
                 let (shared, action, permits) = (shared.clone(), action.clone(), permits.clone());
                 running.spawn(async move {
-                    let _permit = permits.acquire_owned().await.expect("the semaphore is never closed");
+                    let _permit = permits
+                        .acquire_owned()
+                        .await
+                        .expect("the semaphore is never closed");
                     (a, action::run_action(&shared, &action).await)
                 });
             }

@@ -8,7 +8,10 @@
 /// copies a range of the base (its low 7 bits say which offset and size
 /// bytes follow); a byte from 1 to 127 inserts that many literal bytes.
 pub fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, String> {
-    let mut cursor = Cursor { data: delta, pos: 0 };
+    let mut cursor = Cursor {
+        data: delta,
+        pos: 0,
+    };
     let base_size = cursor.varint()?;
     if base_size != base.len() as u64 {
         return Err(format!(
@@ -132,10 +135,19 @@ mod tests {
     #[test]
     fn rejects_corrupt_deltas() {
         let base = b"abc";
-        assert!(apply_delta(base, &[4, 3, 0x90, 3]).is_err(), "wrong base size");
-        assert!(apply_delta(base, &[3, 4, 0x91, 1, 3]).is_err(), "copy past end");
+        assert!(
+            apply_delta(base, &[4, 3, 0x90, 3]).is_err(),
+            "wrong base size"
+        );
+        assert!(
+            apply_delta(base, &[3, 4, 0x91, 1, 3]).is_err(),
+            "copy past end"
+        );
         assert!(apply_delta(base, &[3, 3, 0]).is_err(), "reserved opcode");
-        assert!(apply_delta(base, &[3, 5, 2, b'x']).is_err(), "truncated insert");
+        assert!(
+            apply_delta(base, &[3, 5, 2, b'x']).is_err(),
+            "truncated insert"
+        );
         assert!(apply_delta(base, &[3, 9, 0x90, 3]).is_err(), "short result");
     }
 }

@@ -43,12 +43,16 @@ pub fn list_tree(odb: &ObjectDatabase, tree: ObjectId) -> Result<Vec<TrackedPath
         let data = odb
             .read_kind(&tree, Kind::Tree)
             .map_err(|error| error.context(format!("reading {}", describe_dir(&dir))))?;
-        let entries = parse_tree(&data)
-            .map_err(|error| Error::new(format!("tree {tree} ({}): {error}", describe_dir(&dir))))?;
+        let entries = parse_tree(&data).map_err(|error| {
+            Error::new(format!("tree {tree} ({}): {error}", describe_dir(&dir)))
+        })?;
         let first_new = stack.len();
         for entry in entries {
             let name = check_entry_name(entry.name).map_err(|error| {
-                Error::new(format!("refusing an entry of {}: {error}", describe_dir(&dir)))
+                Error::new(format!(
+                    "refusing an entry of {}: {error}",
+                    describe_dir(&dir)
+                ))
             })?;
             let path = if dir.is_empty() {
                 name.to_owned()

@@ -119,7 +119,9 @@ fn parse_signature_time(signature: &[u8]) -> Option<(i64, String)> {
 /// What a tree entry's mode says it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EntryKind {
-    File { executable: bool },
+    File {
+        executable: bool,
+    },
     Symlink,
     /// A commit of another repository (mode 160000).
     Submodule,
@@ -222,7 +224,10 @@ gpgsig -----BEGIN PGP SIGNATURE-----\n \n -----END PGP SIGNATURE-----\n\
 \n\
 \nFix the frobnicator\n\nLonger body.\n";
         let parsed = Commit::parse(commit).unwrap();
-        assert_eq!(parsed.tree.to_hex(), "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d");
+        assert_eq!(
+            parsed.tree.to_hex(),
+            "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"
+        );
         assert_eq!(parsed.author_time, Some((1_700_000_000, "+0130".into())));
         assert_eq!(parsed.subject, "Fix the frobnicator");
         assert!(Commit::parse(b"author x\n\nmsg").is_err());
@@ -252,7 +257,10 @@ gpgsig -----BEGIN PGP SIGNATURE-----\n \n -----END PGP SIGNATURE-----\n\
             Some(EntryKind::File { executable: true })
         );
         assert_eq!(EntryKind::from_mode(entries[1].mode), Some(EntryKind::Tree));
-        assert_eq!(EntryKind::from_mode(0o100664).unwrap().canonical_mode(), "100644");
+        assert_eq!(
+            EntryKind::from_mode(0o100664).unwrap().canonical_mode(),
+            "100644"
+        );
         assert_eq!(EntryKind::from_mode(0o160000), Some(EntryKind::Submodule));
         assert_eq!(EntryKind::from_mode(0o020000), None);
         assert!(parse_tree(&tree[..tree.len() - 1]).is_err());
@@ -260,7 +268,16 @@ gpgsig -----BEGIN PGP SIGNATURE-----\n \n -----END PGP SIGNATURE-----\n\
 
     #[test]
     fn rejects_names_that_escape_or_touch_git_data() {
-        for bad in [&b""[..], b".", b"..", b"a/b", b"a\\b", b".git", b".GIT", b"\xff"] {
+        for bad in [
+            &b""[..],
+            b".",
+            b"..",
+            b"a/b",
+            b"a\\b",
+            b".git",
+            b".GIT",
+            b"\xff",
+        ] {
             assert!(check_entry_name(bad).is_err(), "{bad:?}");
         }
         for good in ["a", ".gitignore", "..a", "git", "a b"] {

@@ -136,7 +136,9 @@ impl ObjectDatabase {
             let compressed = match std::fs::read(&path) {
                 Ok(bytes) => bytes,
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(error) => return Err(Error::new(format!("reading {}: {error}", path.display()))),
+                Err(error) => {
+                    return Err(Error::new(format!("reading {}: {error}", path.display())));
+                }
             };
             return parse_loose(&compressed)
                 .map(Some)
@@ -217,7 +219,10 @@ fn collect_alternates(objects: &Path, dirs: &mut Vec<PathBuf>, depth: usize) -> 
     };
     // git itself stops at 5 levels of alternates.
     if depth >= 5 {
-        return Err(Error::new(format!("{}: alternates nest too deeply", file.display())));
+        return Err(Error::new(format!(
+            "{}: alternates nest too deeply",
+            file.display()
+        )));
     }
     for line in text.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') {
@@ -244,10 +249,7 @@ fn parse_loose(compressed: &[u8]) -> Result<Object, String> {
     ZlibDecoder::new(compressed)
         .read_to_end(&mut raw)
         .map_err(|error| format!("corrupt zlib data: {error}"))?;
-    let nul = raw
-        .iter()
-        .position(|&byte| byte == 0)
-        .ok_or("no header")?;
+    let nul = raw.iter().position(|&byte| byte == 0).ok_or("no header")?;
     let header = std::str::from_utf8(&raw[..nul]).map_err(|_| "malformed header")?;
     let (kind, size) = header.split_once(' ').ok_or("malformed header")?;
     let kind = Kind::from_name(kind.as_bytes()).ok_or_else(|| format!("unknown type {kind:?}"))?;

@@ -99,7 +99,7 @@ impl Prefix {
         if id.0[..full_bytes] != self.bytes[..full_bytes] {
             return false;
         }
-        self.hex.len() % 2 == 0 || id.0[full_bytes] >> 4 == self.bytes[full_bytes] >> 4
+        self.hex.len().is_multiple_of(2) || id.0[full_bytes] >> 4 == self.bytes[full_bytes] >> 4
     }
 }
 

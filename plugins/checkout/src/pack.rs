@@ -51,7 +51,7 @@ impl PackIndex {
         // ids, CRCs and 32-bit offsets, then two trailing checksums; what
         // is left between them is the 64-bit offset table.
         let fixed = 8 + FANOUT_BYTES + count * (OID_BYTES + 4 + 4) + 2 * OID_BYTES;
-        if data.len() < fixed || (data.len() - fixed) % 8 != 0 {
+        if data.len() < fixed || !(data.len() - fixed).is_multiple_of(8) {
             return Err(corrupt(&format!(
                 "size {} does not fit {count} objects",
                 data.len()
@@ -126,7 +126,9 @@ impl PackIndex {
     /// Every entry's offset, for tests that inspect a whole pack.
     #[cfg(test)]
     pub fn offsets(&self) -> Vec<u64> {
-        (0..self.count).map(|index| self.offset_at(index).unwrap()).collect()
+        (0..self.count)
+            .map(|index| self.offset_at(index).unwrap())
+            .collect()
     }
 
     /// Whether any offset is stored in the 64-bit table.
@@ -150,7 +152,9 @@ impl PackIndex {
                 self.path.display()
             )));
         }
-        let bytes: [u8; 8] = self.data[position..position + 8].try_into().unwrap_or([0; 8]);
+        let bytes: [u8; 8] = self.data[position..position + 8]
+            .try_into()
+            .unwrap_or([0; 8]);
         Ok(u64::from_be_bytes(bytes))
     }
 }
@@ -162,11 +166,20 @@ fn read_u32(data: &[u8], at: usize) -> u32 {
 
 /// One entry of a pack file, before deltas are resolved.
 pub enum PackEntry {
-    Whole { kind: Kind, data: Vec<u8> },
+    Whole {
+        kind: Kind,
+        data: Vec<u8>,
+    },
     /// A delta against the entry that starts at `base_offset` in this pack.
-    OffsetDelta { base_offset: u64, delta: Vec<u8> },
+    OffsetDelta {
+        base_offset: u64,
+        delta: Vec<u8>,
+    },
     /// A delta against the object `base`, wherever it is stored.
-    RefDelta { base: ObjectId, delta: Vec<u8> },
+    RefDelta {
+        base: ObjectId,
+        delta: Vec<u8>,
+    },
 }
 
 /// A `.pack` file with its index.
@@ -246,7 +259,9 @@ impl Pack {
                 let base_offset = offset
                     .checked_sub(distance)
                     .filter(|&base| base > 0)
-                    .ok_or_else(|| format!("delta base {distance} bytes back is before the pack"))?;
+                    .ok_or_else(|| {
+                        format!("delta base {distance} bytes back is before the pack")
+                    })?;
                 let delta = inflate(reader, size)?;
                 Ok(PackEntry::OffsetDelta { base_offset, delta })
             }

@@ -183,7 +183,11 @@ impl<'repo> Refs<'repo> {
         }
         let more = short.len().saturating_sub(10);
         short.truncate(10);
-        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
         format!(" (branches and tags: {}{more})", short.join(", "))
     }
 }
@@ -259,7 +263,10 @@ mod tests {
     #[test]
     fn parses_loose_and_packed_refs() {
         let id = ObjectId::from_hex(ID).unwrap();
-        assert_eq!(parse_loose_ref(&format!("{ID}\n")), Some(RefValue::Direct(id)));
+        assert_eq!(
+            parse_loose_ref(&format!("{ID}\n")),
+            Some(RefValue::Direct(id))
+        );
         assert_eq!(
             parse_loose_ref("ref: refs/heads/main\n"),
             Some(RefValue::Symbolic("refs/heads/main".into()))
@@ -281,10 +288,25 @@ mod tests {
 
     #[test]
     fn ref_names_cannot_escape_the_git_dir() {
-        for bad in ["", "../config", "refs/../../x", "/etc/passwd", "refs/.hidden", "a//b", "x.lock", "a b"] {
+        for bad in [
+            "",
+            "../config",
+            "refs/../../x",
+            "/etc/passwd",
+            "refs/.hidden",
+            "a//b",
+            "x.lock",
+            "a b",
+        ] {
             assert!(!is_safe_ref_name(bad), "{bad}");
         }
-        for good in ["HEAD", "main", "refs/heads/feature/x", "v1.0", "origin/main"] {
+        for good in [
+            "HEAD",
+            "main",
+            "refs/heads/feature/x",
+            "v1.0",
+            "origin/main",
+        ] {
             assert!(is_safe_ref_name(good), "{good}");
         }
         assert!(is_pseudo_or_full_ref("HEAD"));

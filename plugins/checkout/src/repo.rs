@@ -46,9 +46,7 @@ fn find_git_dir(path: &Path) -> Result<PathBuf, Error> {
             .lines()
             .find_map(|line| line.strip_prefix("gitdir:"))
             .map(str::trim)
-            .ok_or_else(|| {
-                Error::new(format!("{} has no `gitdir:` line", dot_git.display()))
-            })?;
+            .ok_or_else(|| Error::new(format!("{} has no `gitdir:` line", dot_git.display())))?;
         let git_dir = path.join(target);
         if !git_dir.is_dir() {
             return Err(Error::new(format!(

@@ -71,9 +71,18 @@ mod tests {
     #[test]
     fn formats_times_in_the_author_zone() {
         assert_eq!(format_git_time(0, "+0000"), "1970-01-01 00:00:00 +0000");
-        assert_eq!(format_git_time(1_700_000_000, "+0130"), "2023-11-14 23:43:20 +0130");
-        assert_eq!(format_git_time(1_700_000_000, "-0800"), "2023-11-14 14:13:20 -0800");
-        assert_eq!(format_git_time(951_782_400, "+0000"), "2000-02-29 00:00:00 +0000");
+        assert_eq!(
+            format_git_time(1_700_000_000, "+0130"),
+            "2023-11-14 23:43:20 +0130"
+        );
+        assert_eq!(
+            format_git_time(1_700_000_000, "-0800"),
+            "2023-11-14 14:13:20 -0800"
+        );
+        assert_eq!(
+            format_git_time(951_782_400, "+0000"),
+            "2000-02-29 00:00:00 +0000"
+        );
         assert_eq!(format_git_time(-1, "+0000"), "1969-12-31 23:59:59 +0000");
     }
 

@@ -19,9 +19,19 @@ const PROGRESS_EVERY: usize = 200;
 /// Events worth a log line while writing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WriteEvent {
-    Progress { done: usize, total: usize },
-    SkippedSubmodule { path: String, commit: ObjectId },
-    SkippedSymlink { path: String, target: String, reason: String },
+    Progress {
+        done: usize,
+        total: usize,
+    },
+    SkippedSubmodule {
+        path: String,
+        commit: ObjectId,
+    },
+    SkippedSymlink {
+        path: String,
+        target: String,
+        reason: String,
+    },
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -165,7 +175,11 @@ mod tests {
             ("d1/d2/a", "../../b/c"),
             ("a", "./b"),
         ] {
-            assert_eq!(check_symlink_target(link, target), Ok(()), "{link} -> {target}");
+            assert_eq!(
+                check_symlink_target(link, target),
+                Ok(()),
+                "{link} -> {target}"
+            );
         }
         for (link, target) in [
             ("a", "/etc/passwd"),
@@ -175,7 +189,10 @@ mod tests {
             ("a", "sub/../../x"),
             ("a", ""),
         ] {
-            assert!(check_symlink_target(link, target).is_err(), "{link} -> {target}");
+            assert!(
+                check_symlink_target(link, target).is_err(),
+                "{link} -> {target}"
+            );
         }
     }
 }

@@ -93,9 +93,8 @@ impl Context {
     {
         self.param(name)
             .map(|text| {
-                text.parse::<T>().map_err(|error| {
-                    Error::new(format!("parameter `{name}` = {text:?}: {error}"))
-                })
+                text.parse::<T>()
+                    .map_err(|error| Error::new(format!("parameter `{name}` = {text:?}: {error}")))
             })
             .transpose()
     }

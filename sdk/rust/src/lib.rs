@@ -67,7 +67,13 @@ pub mod __private {
     }
 
     pub fn run<P: crate::Plugin>(ctx: wit::Context) -> Result<String, String> {
-        P::run(crate::Context::from_wit(ctx)).map_err(|error| error.to_string())
+        let result = P::run(crate::Context::from_wit(ctx)).map_err(|error| error.to_string());
+        // A reactor never exits, so nothing else flushes what the plugin
+        // printed without a final newline.
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        let _ = std::io::stderr().flush();
+        result
     }
 }
 

@@ -1,0 +1,157 @@
+//! The probe: a plugin whose `mode` parameter picks one behaviour, so that
+//! kiln's end-to-end tests can observe the host from inside a sandbox.
+//! It is built like any plugin, with the SDK, and loaded by the real host.
+
+use std::fs;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use kiln_sdk::{Context, Error, Info, Param, Plugin, ResultExt, bail, export_plugin};
+
+struct Probe;
+
+fn now_ms() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0)
+}
+
+impl Plugin for Probe {
+    fn describe() -> Info {
+        Info::new("probe", env!("CARGO_PKG_VERSION"))
+            .summary("Test behaviours: write, read, sleep, fail, flaky, loop, panic, wait-for, env")
+            .param(Param::new("mode", "The behaviour").required())
+            .param(Param::new("text", "Text to write, or a failure message"))
+            .param(Param::new("path", "A path inside the sandbox"))
+            .param(Param::new("file", "A file name inside an artifact").default("out.txt"))
+            .param(Param::new("expect", "Expected content for `read`"))
+            .param(Param::new("ms", "Milliseconds for `sleep`").default("0"))
+            .param(
+                Param::new("succeed-on", "Attempt number on which `flaky` succeeds").default("2"),
+            )
+    }
+
+    fn run(ctx: Context) -> Result<String, Error> {
+        let mode = ctx.require("mode")?;
+        match mode {
+            // Write `text` into every output as `file`.
+            "write" => {
+                let text = ctx.param("text").unwrap_or("");
+                let file = ctx.param("file").unwrap_or("out.txt");
+                for output in ctx.outputs() {
+                    let path = output.path.join(file);
+                    fs::write(&path, text)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                }
+                Ok(format!(
+                    "wrote {} bytes to {} outputs",
+                    text.len(),
+                    ctx.outputs().len()
+                ))
+            }
+            // Read `file` from every input; fail unless it equals `expect`.
+            "concat" => {
+                let file = ctx.param("file").unwrap_or("out.txt");
+                let mut all = String::new();
+                for input in ctx.inputs() {
+                    let path = input.path.join(file);
+                    all.push_str(
+                        &fs::read_to_string(&path)
+                            .with_context(|| format!("reading {}", path.display()))?,
+                    );
+                }
+                kiln_sdk::info!("inputs say: {all}");
+                if let Some(expect) = ctx.param("expect")
+                    && expect != all
+                {
+                    bail!("inputs say {all:?}, expected {expect:?}");
+                }
+                for output in ctx.outputs() {
+                    fs::write(output.path.join(file), &all)?;
+                }
+                Ok(format!("read {all:?}"))
+            }
+            // Read any path; succeed with its size, fail with the error.
+            "read" => {
+                let path = ctx.require("path")?;
+                let bytes = fs::read(path).with_context(|| format!("cannot read {path}"))?;
+                kiln_sdk::info!("read {} bytes from {path}", bytes.len());
+                Ok(format!("read {} bytes from {path}", bytes.len()))
+            }
+            // Write any path; succeed or fail with the error.
+            "write-path" => {
+                let path = ctx.require("path")?;
+                fs::write(path, ctx.param("text").unwrap_or("x"))
+                    .with_context(|| format!("cannot write {path}"))?;
+                Ok(format!("wrote {path}"))
+            }
+            // List a directory.
+            "list" => {
+                let path = ctx.require("path")?;
+                let mut names: Vec<String> = fs::read_dir(path)
+                    .with_context(|| format!("cannot list {path}"))?
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect();
+                names.sort();
+                kiln_sdk::info!("{path}: {}", names.join(" "));
+                Ok(names.join(" "))
+            }
+            "sleep" => {
+                let ms: u64 = ctx.parse("ms")?.unwrap_or(0);
+                kiln_sdk::info!("start {}", now_ms());
+                std::thread::sleep(Duration::from_millis(ms));
+                kiln_sdk::info!("end {}", now_ms());
+                Ok(format!("slept {ms} ms"))
+            }
+            "fail" => Err(Error::new(
+                ctx.param("text").unwrap_or("probe failed on purpose"),
+            )),
+            "flaky" => {
+                let succeed_on: u32 = ctx.parse("succeed-on")?.unwrap_or(2);
+                kiln_sdk::info!("attempt {}", ctx.attempt);
+                if ctx.attempt < succeed_on {
+                    bail!("attempt {} fails on purpose", ctx.attempt);
+                }
+                Ok(format!("succeeded on attempt {}", ctx.attempt))
+            }
+            "loop" => {
+                kiln_sdk::info!("looping forever");
+                let mut n: u64 = 0;
+                loop {
+                    n = std::hint::black_box(n.wrapping_add(1));
+                }
+            }
+            "panic" => panic!(
+                "{}",
+                ctx.param("text").unwrap_or("probe panicked on purpose")
+            ),
+            // Wait until a file appears (the test's signal), then go on.
+            "wait-for" => {
+                let path = ctx.require("path")?;
+                while fs::metadata(path).is_err() {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Ok(format!("{path} appeared"))
+            }
+            "env" => {
+                let mut vars: Vec<String> =
+                    std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();
+                vars.sort();
+                for var in &vars {
+                    kiln_sdk::info!("{var}");
+                }
+                Ok(format!("{} variables", vars.len()))
+            }
+            "stdout" => {
+                println!("to stdout");
+                eprintln!("to stderr");
+                print!("no newline at the end");
+                Ok("printed".into())
+            }
+            other => bail!("unknown mode `{other}`"),
+        }
+    }
+}
+
+export_plugin!(Probe);

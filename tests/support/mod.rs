@@ -1,0 +1,202 @@
+//! The harness of kiln's end-to-end tests: build the real plugins once,
+//! give each test its own workspace and data directory, run the real
+//! `kiln` binary, and read what it recorded.
+
+#![allow(dead_code)] // each test file uses a different part of the harness
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The plugins every test may use by name.
+const PLUGINS: &[&str] = &[
+    "kiln-plugin-checkout",
+    "kiln-plugin-archive",
+    "kiln-plugin-junit",
+    "kiln-plugin-deploy-dir",
+    "kiln-test-probe",
+];
+
+/// The cargo target directory this test binary was built in.
+pub fn target_dir() -> PathBuf {
+    let kiln = PathBuf::from(env!("CARGO_BIN_EXE_kiln"));
+    kiln.parent()
+        .and_then(Path::parent)
+        .expect("kiln is built into <target>/<profile>/kiln")
+        .to_path_buf()
+}
+
+/// Build the plugin components (release, wasm32-wasip2) once per test
+/// process; cargo makes this a no-op when nothing changed.
+pub fn plugins_dir() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut command = Command::new(cargo);
+            command
+                .current_dir(workspace_root())
+                .args(["build", "--release", "--target", "wasm32-wasip2", "--quiet"])
+                .env("CARGO_TARGET_DIR", target_dir());
+            for plugin in PLUGINS {
+                command.args(["-p", plugin]);
+            }
+            let status = command
+                .status()
+                .expect("running cargo to build the plugins");
+            assert!(status.success(), "building the plugins failed");
+            target_dir().join("wasm32-wasip2/release")
+        })
+        .clone()
+}
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("host/ is inside the workspace")
+        .to_path_buf()
+}
+
+/// A plugin component built from this workspace.
+pub fn plugin(name: &str) -> PathBuf {
+    plugins_dir().join(format!("{}.wasm", name.replace('-', "_")))
+}
+
+/// One test's world: a workspace directory (where kiln.yaml lives) and a
+/// data directory, both removed afterwards.
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("kiln-e2e-")
+            .tempdir()
+            .expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("ws")).unwrap();
+        Self { dir }
+    }
+
+    /// The workspace: mounted at /workspace in every action.
+    pub fn workspace(&self) -> PathBuf {
+        self.dir.path().join("ws")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// A path outside the workspace, for escape attempts.
+    pub fn outside(&self) -> PathBuf {
+        self.dir.path().join("outside")
+    }
+
+    pub fn write(&self, relative: &str, content: &str) -> PathBuf {
+        let path = self.workspace().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    /// Write kiln.yaml into the workspace.
+    pub fn pipeline(&self, yaml: &str) -> PathBuf {
+        self.write("kiln.yaml", yaml)
+    }
+
+    /// The `kiln` command with this sandbox's data directory and the
+    /// workspace's plugins on the search path, run in the workspace.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kiln"));
+        command
+            .current_dir(self.workspace())
+            .env("KILN_DATA_DIR", self.data_dir())
+            .env("KILN_PLUGIN_PATH", plugins_dir())
+            .env("SECRET_HOST_VARIABLE", "host-only-value")
+            .env_remove("KILN_LOG");
+        command
+    }
+
+    pub fn kiln(&self, args: &[&str]) -> Run {
+        let output = self.command().args(args).output().expect("running kiln");
+        Run::from(output)
+    }
+
+    /// The records of every run in this sandbox, oldest first.
+    pub fn runs(&self) -> Vec<serde_json::Value> {
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(self.data_dir().join("runs"))
+            .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        dirs.sort();
+        dirs.iter()
+            .map(|dir| {
+                let text = std::fs::read_to_string(dir.join("run.json")).unwrap();
+                serde_json::from_str(&text).unwrap()
+            })
+            .collect()
+    }
+
+    pub fn last_run(&self) -> serde_json::Value {
+        self.runs().pop().expect("a run was recorded")
+    }
+
+    /// An action's record in the last run.
+    pub fn action(&self, name: &str) -> serde_json::Value {
+        let run = self.last_run();
+        run["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|stage| stage["actions"].as_array().unwrap().clone())
+            .find(|action| action["name"] == name)
+            .unwrap_or_else(|| panic!("no action {name} in {run:#}"))
+    }
+
+    /// The log of an action's attempt in the last run.
+    pub fn log(&self, action: &str, attempt: u32) -> String {
+        let run = self.last_run();
+        let id = run["id"].as_str().unwrap();
+        std::fs::read_to_string(
+            self.data_dir()
+                .join("runs")
+                .join(id)
+                .join("logs")
+                .join(action)
+                .join(format!("attempt-{attempt}.log")),
+        )
+        .unwrap_or_default()
+    }
+}
+
+/// What a finished `kiln` process said.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Self {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    /// Everything printed, for assertion messages.
+    pub fn output(&self) -> String {
+        format!(
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    #[track_caller]
+    pub fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "{}", self.output());
+        self
+    }
+}
