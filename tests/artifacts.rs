@@ -32,7 +32,7 @@ stages:
         with: { mode: concat, expect: "precious build output" }
 "#,
     );
-    let mut child = sandbox
+    let child = sandbox
         .command()
         .arg("run")
         .stderr(std::process::Stdio::piped())

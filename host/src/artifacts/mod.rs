@@ -14,4 +14,6 @@ mod manifest;
 mod store;
 
 pub use manifest::{Entry, EntryKind, Manifest};
-pub use store::{ArtifactStore, StoreError, Stored, make_writable_recursively as make_writable};
+pub use store::{
+    ArtifactStore, Corruption, StoreError, Stored, make_writable_recursively as make_writable,
+};

@@ -18,17 +18,8 @@ pub enum StoreError {
         path: PathBuf,
         source: io::Error,
     },
-    #[error(
-        "artifact {artifact}: blob {expected} for `{path}` is corrupt (its content hashes to {actual}); \
-         the store at {store} was modified outside kiln"
-    )]
-    Corrupt {
-        artifact: Digest,
-        path: String,
-        expected: Digest,
-        actual: Digest,
-        store: PathBuf,
-    },
+    #[error(transparent)]
+    Corrupt(Box<Corruption>),
     #[error("artifact {artifact}: blob {blob} is missing from the store")]
     Missing { artifact: Digest, blob: Digest },
     #[error("artifact {artifact}: manifest is not valid: {reason}")]
@@ -47,6 +38,21 @@ fn io_error<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) 
         path: path.to_path_buf(),
         source,
     }
+}
+
+/// A blob whose content does not hash to its name.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "artifact {artifact}: blob {expected} for `{path}` is corrupt (its content hashes to {actual}); \
+     the store at {} was modified outside kiln",
+    store.display()
+)]
+pub struct Corruption {
+    pub artifact: Digest,
+    pub path: String,
+    pub expected: Digest,
+    pub actual: Digest,
+    pub store: PathBuf,
 }
 
 /// What [`ArtifactStore::put`] stored.
@@ -155,13 +161,13 @@ impl ArtifactStore {
         };
         let actual = Digest::of(&bytes);
         if actual != *artifact {
-            return Err(StoreError::Corrupt {
+            return Err(StoreError::Corrupt(Box::new(Corruption {
                 artifact: *artifact,
                 path: "(manifest)".into(),
                 expected: *artifact,
                 actual,
                 store: self.root.clone(),
-            });
+            })));
         }
         let manifest: Manifest =
             serde_json::from_slice(&bytes).map_err(|error| StoreError::BadManifest {
@@ -209,13 +215,13 @@ impl ArtifactStore {
                 } => {
                     let actual = self.copy_blob_verified(artifact, digest, &target)?;
                     if actual != *digest {
-                        return Err(StoreError::Corrupt {
+                        return Err(StoreError::Corrupt(Box::new(Corruption {
                             artifact: *artifact,
                             path: entry.path.clone(),
                             expected: *digest,
                             actual,
                             store: self.root.clone(),
-                        });
+                        })));
                     }
                     let mode = if *executable { 0o555 } else { 0o444 };
                     fs::set_permissions(&target, fs::Permissions::from_mode(mode))
@@ -390,7 +396,7 @@ mod tests {
         let out = dir.path().join("out");
         let error = store.materialize(&stored.digest, &out).unwrap_err();
         assert!(
-            matches!(error, StoreError::Corrupt { ref path, .. } if path == "a.txt"),
+            matches!(error, StoreError::Corrupt(ref c) if c.path == "a.txt"),
             "{error}"
         );
         assert!(error.to_string().contains("corrupt"));

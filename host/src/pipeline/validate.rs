@@ -322,7 +322,7 @@ async fn validate(
     }
 
     // Plugins: resolve and load each distinct `uses` once, concurrently.
-    let mut wanted: Vec<(&Located<String>, PathBuf)> = Vec::new();
+    let mut wanted: Vec<(&Located<String>, String, PathBuf)> = Vec::new();
     let mut seen = HashSet::new();
     for (s, stage) in pipeline.stages.iter().enumerate() {
         for (a, action) in stage.actions.iter().enumerate() {
@@ -333,23 +333,23 @@ async fn validate(
             match resolver.resolve(&action.uses, workspace) {
                 Ok(path) => {
                     if seen.insert(path.clone()) {
-                        wanted.push((&action.uses, path));
+                        wanted.push((&action.uses, site.field("uses"), path));
                     }
                 }
                 Err(error) => report(action.uses.at, site.field("uses"), error.to_string()),
             }
         }
     }
-    let loaded = join_all(wanted.iter().map(|(_, path)| runtime.load(path))).await;
+    let loaded = join_all(wanted.iter().map(|(_, _, path)| runtime.load(path))).await;
     let mut plugins: HashMap<PathBuf, Arc<LoadedPlugin>> = HashMap::new();
-    for ((uses, path), result) in wanted.iter().zip(loaded) {
+    for ((uses, field, path), result) in wanted.iter().zip(loaded) {
         match result {
             Ok(plugin) => {
                 plugins.insert(path.clone(), plugin);
             }
             Err(error) => report(
                 uses.at,
-                "uses".into(),
+                field.clone(),
                 format!("plugin `{}`: {error:#}", uses.value),
             ),
         }

@@ -108,7 +108,10 @@ mod tests {
         assert!(matches("**/*.xml", "a/b/c/TEST-x.xml"));
         assert!(!matches("**/*.xml", "a/b/report.json"));
         assert!(matches("target/**/TEST-*.xml", "target/TEST-a.xml"));
-        assert!(matches("target/**/TEST-*.xml", "target/surefire/TEST-a.xml"));
+        assert!(matches(
+            "target/**/TEST-*.xml",
+            "target/surefire/TEST-a.xml"
+        ));
         assert!(!matches("target/**/TEST-*.xml", "other/TEST-a.xml"));
         assert!(matches("**", "anything/at/all"));
         assert!(matches("a/**/**/b", "a/b"));

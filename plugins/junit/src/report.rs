@@ -46,7 +46,9 @@ pub enum Parsed {
     Report(Vec<TestCase>),
     /// Well-formed XML whose root is not `testsuites` or `testsuite`, such
     /// as a `pom.xml` matched by `**/*.xml`.
-    NotJunit { root: String },
+    NotJunit {
+        root: String,
+    },
 }
 
 /// Where and why a report is not well-formed XML.
@@ -89,7 +91,11 @@ pub fn parse_report(xml: &str) -> Result<Parsed, XmlError> {
     let mut problem: Option<Problem> = None;
     let mut saw_root = false;
     let at = |reader: &Reader<&[u8]>, position: u64, message: String| {
-        position_error(xml, position.min(reader.buffer_position()) as usize, message)
+        position_error(
+            xml,
+            position.min(reader.buffer_position()) as usize,
+            message,
+        )
     };
     loop {
         // Where the event starts: errors about an element point at its `<`.
@@ -103,7 +109,11 @@ pub fn parse_report(xml: &str) -> Result<Parsed, XmlError> {
                 let name = local_name(element);
                 if open.is_empty() {
                     if saw_root {
-                        return Err(at(&reader, position, format!("second root element <{name}>")));
+                        return Err(at(
+                            &reader,
+                            position,
+                            format!("second root element <{name}>"),
+                        ));
                     }
                     if name != "testsuites" && name != "testsuite" {
                         return Ok(Parsed::NotJunit { root: name });
@@ -156,7 +166,11 @@ pub fn parse_report(xml: &str) -> Result<Parsed, XmlError> {
             }
             Event::Text(text) => {
                 if open.is_empty() && !text.iter().all(u8::is_ascii_whitespace) {
-                    return Err(at(&reader, position, "text outside the root element".into()));
+                    return Err(at(
+                        &reader,
+                        position,
+                        "text outside the root element".into(),
+                    ));
                 }
                 if let Some(problem) = &mut problem {
                     let text = text
@@ -263,7 +277,9 @@ fn attribute(element: &BytesStart<'_>, key: &str) -> Result<Option<String>, Stri
     for attribute in element.attributes() {
         let attribute = attribute.map_err(|error| error.to_string())?;
         if attribute.key.local_name().as_ref() == key.as_bytes() {
-            let value = attribute.unescape_value().map_err(|error| error.to_string())?;
+            let value = attribute
+                .unescape_value()
+                .map_err(|error| error.to_string())?;
             return Ok(Some(value.into_owned()));
         }
     }
@@ -272,7 +288,10 @@ fn attribute(element: &BytesStart<'_>, key: &str) -> Result<Option<String>, Stri
 
 /// `&amp;`, `&#10;` and friends; undefined entities are left as written.
 fn resolve_reference(reference: &BytesRef<'_>) -> Result<String, String> {
-    if let Some(c) = reference.resolve_char_ref().map_err(|error| error.to_string())? {
+    if let Some(c) = reference
+        .resolve_char_ref()
+        .map_err(|error| error.to_string())?
+    {
         return Ok(c.to_string());
     }
     let name = reference.decode().map_err(|error| error.to_string())?;
@@ -373,7 +392,12 @@ trace</failure>
                 message: "java.lang.NullPointerException: boom & bust".into()
             }
         );
-        assert_eq!(cases[3].outcome, Outcome::Skipped { message: String::new() });
+        assert_eq!(
+            cases[3].outcome,
+            Outcome::Skipped {
+                message: String::new()
+            }
+        );
         // A rerun that passed in the end is a pass.
         assert_eq!(cases[4].outcome, Outcome::Passed);
     }
@@ -399,7 +423,12 @@ trace</failure>
                 message: "line one".into()
             }
         );
-        assert_eq!(cases[2].outcome, Outcome::Errored { message: "e".into() });
+        assert_eq!(
+            cases[2].outcome,
+            Outcome::Errored {
+                message: "e".into()
+            }
+        );
     }
 
     #[test]
@@ -410,7 +439,10 @@ trace</failure>
                 root: "project".into()
             }
         );
-        assert_eq!(parse_report("<testsuites/>").unwrap(), Parsed::Report(vec![]));
+        assert_eq!(
+            parse_report("<testsuites/>").unwrap(),
+            Parsed::Report(vec![])
+        );
     }
 
     #[test]

@@ -153,7 +153,7 @@ pub fn verdict(
         analysis.reports.len()
     );
     if analysis.totals.unsuccessful() > 0 && policy.fail_on_failure {
-        let mut names: Vec<&str> = analysis
+        let names: Vec<&str> = analysis
             .failed
             .iter()
             .take(FAILED_NAMES_IN_ERROR)
@@ -165,7 +165,6 @@ pub fn verdict(
         } else {
             String::new()
         };
-        names.dedup();
         return Err(Error::new(format!(
             "{summary}; failed: {}{more}",
             names.join(", ")

@@ -106,7 +106,11 @@ pub fn summary_json(totals: &Totals, reports: &[String], failed: &[FailedTest]) 
             json_string(&test.report)
         );
     }
-    json.push_str(if failed.is_empty() { "]\n}\n" } else { "\n  ]\n}\n" });
+    json.push_str(if failed.is_empty() {
+        "]\n}\n"
+    } else {
+        "\n  ]\n}\n"
+    });
     json
 }
 
@@ -203,6 +207,9 @@ mod tests {
 "#
         );
         let empty = summary_json(&Totals::default(), &[], &[]);
-        assert!(empty.ends_with("\"reports\": [],\n  \"failed_tests\": []\n}\n"), "{empty}");
+        assert!(
+            empty.ends_with("\"reports\": [],\n  \"failed_tests\": []\n}\n"),
+            "{empty}"
+        );
     }
 }
