@@ -68,15 +68,14 @@ impl Plugin for Checkout {
         let report = &snapshot.report;
         if report.executables > 0 {
             kiln_sdk::warn!(
-                "{} executable files were written without their executable bit \
-                 (WASI cannot set permissions)",
-                report.executables
+                "executable bit not set on {} (WASI cannot set permissions)",
+                plural(report.executables, "file")
             );
         }
         Ok(format!(
-            "checked out {spec} at {} ({} files, {})",
+            "checked out {spec} at {} ({}, {})",
             snapshot.commit_id.short(),
-            report.files,
+            plural(report.files, "file"),
             format_bytes(report.bytes)
         ))
     }
@@ -104,7 +103,9 @@ fn log_event(event: Event) {
                 .unwrap_or_else(|| "unknown time".into());
             kiln_sdk::info!("commit {id} authored {time}: {}", commit.subject);
         }
-        Event::Listed { paths } => kiln_sdk::info!("writing {paths} tracked paths"),
+        Event::Listed { paths } => {
+            kiln_sdk::info!("writing {}", plural(paths as u64, "tracked path"))
+        }
         Event::Write(WriteEvent::Progress { done, total }) => {
             kiln_sdk::log::progress(done as u64, total as u64, "writing files")
         }
@@ -116,6 +117,14 @@ fn log_event(event: Event) {
             target,
             reason,
         }) => kiln_sdk::warn!("skipped symlink {path} -> {target}: {reason}"),
+    }
+}
+
+fn plural(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
     }
 }
 

@@ -4,7 +4,7 @@
 /// author's local time as `git log --date=iso` shows it.
 pub fn format_git_time(seconds: i64, offset: &str) -> String {
     let offset_seconds = parse_offset(offset).unwrap_or(0);
-    let local = seconds + offset_seconds;
+    let local = seconds.saturating_add(offset_seconds);
     let days = local.div_euclid(86_400);
     let of_day = local.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
@@ -23,7 +23,11 @@ fn parse_offset(offset: &str) -> Option<i64> {
         b'-' => -1,
         _ => return None,
     };
-    let digits = offset.get(1..5)?;
+    // The offset comes from the commit: anything but 4 ASCII digits is
+    // ignored rather than sliced.
+    let digits = offset
+        .get(1..5)
+        .filter(|digits| digits.bytes().all(|b| b.is_ascii_digit()))?;
     let hours: i64 = digits[..2].parse().ok()?;
     let minutes: i64 = digits[2..].parse().ok()?;
     Some(sign * (hours * 3600 + minutes * 60))
@@ -84,6 +88,10 @@ mod tests {
             "2000-02-29 00:00:00 +0000"
         );
         assert_eq!(format_git_time(-1, "+0000"), "1969-12-31 23:59:59 +0000");
+        // Hostile commits must not panic.
+        assert!(format_git_time(0, "+aéb").starts_with("1970-01-01 00:00:00"));
+        let _ = format_git_time(i64::MAX, "+1400");
+        let _ = format_git_time(i64::MIN, "-1400");
     }
 
     #[test]

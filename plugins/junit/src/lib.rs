@@ -73,7 +73,10 @@ impl Plugin for Junit {
         let input_names: Vec<String> = roots.iter().map(|root| root.name.clone()).collect();
 
         let files = find_reports(&roots, &glob)?;
-        kiln_sdk::info!("{} files match `{pattern}`", files.len());
+        kiln_sdk::info!(
+            "{} `{pattern}`",
+            plural(files.len(), "file matches", "files match")
+        );
         let analysis = analyze(&files)?;
         for (file, root) in &analysis.not_junit {
             kiln_sdk::info!("skipped {file}: its root element <{root}> is not a JUnit report");
@@ -96,3 +99,11 @@ impl Plugin for Junit {
 }
 
 export_plugin!(Junit);
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}

@@ -141,17 +141,18 @@ pub fn verdict(
         };
         let other_xml = match analysis.not_junit.len() {
             0 => String::new(),
+            1 => ", 1 matching file is other XML".to_owned(),
             count => format!(", {count} matching files are other XML"),
         };
         return Err(Error::new(format!(
             "{summary} ({place}{other_xml}); set `allow-empty: true` if that is expected"
         )));
     }
-    let summary = format!(
-        "{} ({} reports)",
-        analysis.totals.line(),
-        analysis.reports.len()
-    );
+    let reports = match analysis.reports.len() {
+        1 => "1 report".to_owned(),
+        count => format!("{count} reports"),
+    };
+    let summary = format!("{} ({reports})", analysis.totals.line());
     if analysis.totals.unsuccessful() > 0 && policy.fail_on_failure {
         let names: Vec<&str> = analysis
             .failed

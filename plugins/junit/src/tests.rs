@@ -137,7 +137,7 @@ fn no_reports_fail_unless_allowed() {
     assert_eq!(
         error.to_string(),
         "no JUnit reports matched `**/pom.xml` (searched inputs unit, integration, \
-         1 matching files are other XML); set `allow-empty: true` if that is expected"
+         1 matching file is other XML); set `allow-empty: true` if that is expected"
     );
     let allowed = Policy {
         fail_on_failure: true,
