@@ -14,6 +14,7 @@ const PLUGINS: &[&str] = &[
     "kiln-plugin-archive",
     "kiln-plugin-junit",
     "kiln-plugin-deploy-dir",
+    "kiln-plugin-verify",
     "kiln-test-probe",
 ];
 
