@@ -44,6 +44,11 @@ impl DataDir {
         self.root.join("work")
     }
 
+    /// kiln's secret file store: one owner-only file per secret.
+    pub fn secrets(&self) -> PathBuf {
+        self.root.join("secrets")
+    }
+
     /// Installed first-party and user plugins (`<name>.wasm`).
     pub fn plugins(&self) -> PathBuf {
         self.root.join("plugins")

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // each test file uses a different part of the harness
 
+pub mod http_server;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -119,8 +121,12 @@ impl Sandbox {
     }
 
     pub fn kiln(&self, args: &[&str]) -> Run {
-        let output = self.command().args(args).output().expect("running kiln");
-        Run::from(output)
+        Self::run_with(self.command().args(args))
+    }
+
+    /// Run a prepared `kiln` command to its end.
+    pub fn run_with(command: &mut Command) -> Run {
+        Run::from(command.output().expect("running kiln"))
     }
 
     /// The records of every run in this sandbox, oldest first.

@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use tokio::io::AsyncWrite;
+
+use super::secrets::Masker;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 
 /// How many recent lines are kept in memory for failure reports.
@@ -53,11 +55,18 @@ struct LogInner {
     file: Option<BufWriter<File>>,
     tail: VecDeque<String>,
     last_progress: Option<String>,
+    /// Bytes of log lines accepted so far, and the most accepted.
+    written: u64,
+    limit: u64,
+    exceeded: bool,
+    /// Replaces secret values before anything is stored or kept.
+    masker: Masker,
 }
 
 impl ActionLog {
-    /// Create the log file (and its directory).
-    pub fn create(path: &Path) -> std::io::Result<Self> {
+    /// Create the log file (and its directory), accepting at most `limit`
+    /// bytes of lines.
+    pub fn create(path: &Path, limit: u64, masker: Masker) -> std::io::Result<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -68,6 +77,10 @@ impl ActionLog {
                 file: Some(BufWriter::new(file)),
                 tail: VecDeque::with_capacity(TAIL_LINES),
                 last_progress: None,
+                written: 0,
+                limit,
+                exceeded: false,
+                masker,
             })),
         })
     }
@@ -76,15 +89,33 @@ impl ActionLog {
         self.lock().path.clone()
     }
 
-    /// Write a message; each of its lines becomes a log line.
-    pub fn write(&self, level: Level, message: &str) {
+    /// Write a message; each of its lines becomes a log line. Returns false
+    /// once the log's limit is exceeded: the line was dropped.
+    pub fn write(&self, level: Level, message: &str) -> bool {
+        let mut inner = self.lock();
+        if message.is_empty() {
+            return inner.append(level, "");
+        }
+        message.lines().all(|line| inner.append(level, line))
+    }
+
+    /// Write a line from kiln itself; never refused by the limit.
+    pub fn note(&self, level: Level, message: &str) {
         let mut inner = self.lock();
         for line in message.lines() {
-            inner.append(level, line);
+            inner.append_unlimited(level, line);
         }
-        if message.is_empty() {
-            inner.append(level, "");
-        }
+    }
+
+    /// `text` with every granted secret masked, for summaries and errors
+    /// that are shown outside the log.
+    pub fn mask(&self, text: &str) -> String {
+        self.lock().masker.mask(text).into_owned()
+    }
+
+    /// Whether the plugin wrote more than the limit.
+    pub fn exceeded(&self) -> bool {
+        self.lock().exceeded
     }
 
     /// Record a progress report; the latest one is shown while running.
@@ -95,8 +126,9 @@ impl ActionLog {
             format!("[{done}] {message}")
         };
         let mut inner = self.lock();
-        inner.append(Level::Info, &text);
-        inner.last_progress = Some(text);
+        if inner.append(Level::Info, &text) {
+            inner.last_progress = Some(text);
+        }
     }
 
     /// The last lines written, oldest first, without timestamps.
@@ -129,13 +161,40 @@ impl ActionLog {
 }
 
 impl LogInner {
-    fn append(&mut self, level: Level, line: &str) {
-        let line = cut_line(line);
-        let stamp = time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
+    /// Append a plugin's line, unless the limit is reached; the first line
+    /// past it is replaced by a note saying where the log was cut.
+    fn append(&mut self, level: Level, line: &str) -> bool {
+        if self.exceeded {
+            return false;
+        }
+        let masked = self.masker.mask(line).into_owned();
+        let line = masked.as_str();
+        let formatted = format_line(level, line);
+        let size = formatted.len() as u64;
+        if self.written + size > self.limit {
+            self.exceeded = true;
+            let note = format!(
+                "kiln: log cut here: the plugin wrote more than limits.log ({})",
+                crate::runtime::limits::Size(self.limit)
+            );
+            self.append_unlimited(Level::Error, &note);
+            return false;
+        }
+        self.written += size;
+        self.store(line, &formatted);
+        true
+    }
+
+    fn append_unlimited(&mut self, level: Level, line: &str) {
+        let masked = self.masker.mask(line).into_owned();
+        let formatted = format_line(level, &masked);
+        self.store(&masked, &formatted);
+    }
+
+    /// Write one formatted line to the file and keep its text in the tail.
+    fn store(&mut self, line: &str, formatted: &str) {
         if let Some(file) = self.file.as_mut()
-            && writeln!(file, "{stamp} {:<5} {line}", level.as_str()).is_err()
+            && file.write_all(formatted.as_bytes()).is_err()
         {
             // The disk refused: keep the tail in memory, stop writing.
             self.file = None;
@@ -143,8 +202,16 @@ impl LogInner {
         if self.tail.len() == TAIL_LINES {
             self.tail.pop_front();
         }
-        self.tail.push_back(line.to_owned());
+        self.tail.push_back(cut_line(line).to_owned());
     }
+}
+
+/// `<RFC 3339 time> <LEVEL> <text>\n`, the stored form of a log line.
+fn format_line(level: Level, line: &str) -> String {
+    let stamp = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    format!("{stamp} {:<5} {}\n", level.as_str(), cut_line(line))
 }
 
 fn cut_line(line: &str) -> &str {
@@ -188,17 +255,21 @@ struct LineWriter {
 }
 
 impl LineWriter {
-    fn emit_complete_lines(&mut self) {
+    /// Write every complete line; false once the log refuses lines.
+    fn emit_complete_lines(&mut self) -> bool {
         while let Some(newline) = self.pending.iter().position(|&b| b == b'\n') {
             let line: Vec<u8> = self.pending.drain(..=newline).collect();
             let text = String::from_utf8_lossy(&line[..line.len() - 1]);
-            self.log.write(self.level, text.trim_end_matches('\r'));
+            if !self.log.write(self.level, text.trim_end_matches('\r')) {
+                return false;
+            }
         }
         if self.pending.len() > MAX_LINE_BYTES {
             let text = String::from_utf8_lossy(&self.pending).into_owned();
             self.pending.clear();
-            self.log.write(self.level, &text);
+            return self.log.write(self.level, &text);
         }
+        true
     }
 
     fn emit_rest(&mut self) {
@@ -217,8 +288,14 @@ impl AsyncWrite for LineWriter {
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
         self.pending.extend_from_slice(buf);
-        self.emit_complete_lines();
-        Poll::Ready(Ok(buf.len()))
+        if self.emit_complete_lines() {
+            Poll::Ready(Ok(buf.len()))
+        } else {
+            // The guest's write fails: a flood stops at the limit.
+            Poll::Ready(Err(std::io::Error::other(
+                "the action's log limit is exceeded",
+            )))
+        }
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
@@ -237,14 +314,80 @@ impl Drop for LineWriter {
     }
 }
 
+/// `kiln:plugin/log`, the same in every contract version.
+macro_rules! log_host {
+    ($version:ident) => {
+        impl crate::runtime::bindings::$version::kiln::plugin::log::Host
+            for crate::runtime::ActionState
+        {
+            fn log(
+                &mut self,
+                level: crate::runtime::bindings::$version::kiln::plugin::log::Level,
+                message: String,
+            ) -> wasmtime::Result<()> {
+                use crate::runtime::bindings::$version::kiln::plugin::log::Level as Wit;
+                let level = match level {
+                    Wit::Trace => Level::Trace,
+                    Wit::Debug => Level::Debug,
+                    Wit::Info => Level::Info,
+                    Wit::Warn => Level::Warn,
+                    Wit::Error => Level::Error,
+                };
+                match &self.log {
+                    Some(log) if !log.write(level, &message) => Err(wasmtime::Error::new(
+                        crate::runtime::limits::LimitExceeded::Log(0),
+                    )),
+                    _ => Ok(()),
+                }
+            }
+
+            fn progress(&mut self, done: u64, total: u64, message: String) -> wasmtime::Result<()> {
+                if let Some(log) = &self.log {
+                    log.progress(done, total, &message);
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+log_host!(v0_1);
+log_host!(v0_2);
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn a_flood_is_cut_at_the_limit_with_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = ActionLog::create(&dir.path().join("a.log"), 1000, Masker::default()).unwrap();
+        let mut accepted = 0;
+        while log.write(Level::Info, "0123456789") {
+            accepted += 1;
+        }
+        assert!(log.exceeded());
+        assert!(!log.write(Level::Info, "more"));
+        log.flush();
+        let text = std::fs::read_to_string(dir.path().join("a.log")).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines.len(),
+            accepted + 1,
+            "every accepted line, then the note"
+        );
+        let kept: usize = lines[..accepted].iter().map(|l| l.len() + 1).sum();
+        assert!(
+            kept <= 1000 && kept > 900,
+            "the limit counts stored bytes: {kept}"
+        );
+        assert!(lines[accepted].contains("log cut here"), "{text}");
+    }
+
+    #[test]
     fn lines_are_split_and_kept_in_the_tail() {
         let dir = tempfile::tempdir().unwrap();
-        let log = ActionLog::create(&dir.path().join("a.log")).unwrap();
+        let log = ActionLog::create(&dir.path().join("a.log"), 1 << 20, Masker::default()).unwrap();
         log.write(Level::Info, "one\ntwo");
         let mut writer = LineWriter {
             log: log.clone(),

@@ -4,7 +4,11 @@
 //!
 //! - [`fs`]: the preopened directories (`/workspace`, `/inputs/<name>`,
 //!   `/outputs/<name>`, `/mnt/<name>`, `/tmp`);
-//! - [`log`]: the `kiln:plugin/log` interface and the plugin's stdio.
+//! - [`log`]: the `kiln:plugin/log` interface and the plugin's stdio;
+//! - [`http`]: outbound HTTP through `wasi:http`, to granted origins only.
 
+pub mod exec;
 pub mod fs;
+pub mod http;
 pub mod log;
+pub mod secrets;

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 
 use super::output::{self, Printer};
-use super::{Cli, Command, EXIT_BAD_INPUT, EXIT_FAILED, PluginCommand};
+use super::{Cli, Command, EXIT_BAD_INPUT, EXIT_FAILED, PluginCommand, SecretCommand};
 use crate::artifacts::ArtifactStore;
+use crate::capabilities::secrets::{EnvProvider, FileStore, Secrets};
 use crate::data_dir::DataDir;
 use crate::pipeline::validate::ValidateError;
 use crate::plugins::PluginResolver;
@@ -31,6 +32,7 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             println!("{}", crate::pipeline::schema::pipeline_schema_json());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Secret(command) => secret(cli.data_dir.as_deref(), command),
         Command::Plugin(PluginCommand::Inspect { plugin, json }) => {
             inspect(cli.data_dir.as_deref(), &plugin, json).await
         }
@@ -90,6 +92,7 @@ async fn run(
         work_root: data.work(),
         runs_root: data.runs(),
         jobs: jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        secrets: Arc::new(secret_providers(&data)),
     };
     let report = scheduler
         .run(&plan, Arc::new(Printer::new()))
@@ -124,6 +127,52 @@ async fn validate(
             plan.stages.len()
         ),
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Secrets come from `KILN_SECRET_<NAME>` variables first, then the file
+/// store in the data directory.
+fn secret_providers(data: &DataDir) -> Secrets {
+    Secrets::new(vec![
+        Box::new(EnvProvider::default()),
+        Box::new(FileStore::new(data.secrets())),
+    ])
+}
+
+fn secret(data_dir: Option<&Path>, command: SecretCommand) -> Result<ExitCode> {
+    let data = open_data_dir(data_dir)?;
+    let store = FileStore::new(data.secrets());
+    match command {
+        SecretCommand::Set { name } => {
+            let mut value = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut value)
+                .context("reading the secret's value from standard input")?;
+            // A value piped with `echo` ends with a newline that is not part of it.
+            let value = value.strip_suffix('\n').unwrap_or(&value);
+            let value = value.strip_suffix('\r').unwrap_or(value);
+            store.set(&name, value)?;
+            output::status(
+                anstyle::AnsiColor::Green.on_default().bold(),
+                "Stored",
+                &format!("secret `{name}` in {}", store.dir().display()),
+            );
+        }
+        SecretCommand::Ls => {
+            for name in store.list()? {
+                println!("{name}");
+            }
+        }
+        SecretCommand::Rm { name } => {
+            if !store.remove(&name)? {
+                bail!("no secret `{name}` in {}", store.dir().display());
+            }
+            output::status(
+                anstyle::AnsiColor::Green.on_default().bold(),
+                "Removed",
+                &format!("secret `{name}`"),
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -175,6 +224,7 @@ async fn inspect(data_dir: Option<&Path>, plugin: &str, json: bool) -> Result<Ex
         let value = serde_json::json!({
             "path": loaded.path,
             "digest": loaded.digest,
+            "contract": loaded.contract,
             "info": loaded.info,
             "imports": imports,
             "exports": exports,
@@ -183,7 +233,12 @@ async fn inspect(data_dir: Option<&Path>, plugin: &str, json: bool) -> Result<Ex
         return Ok(ExitCode::SUCCESS);
     }
     let info = &loaded.info;
-    println!("{} {}", info.name, info.version);
+    println!(
+        "{} {} (contract kiln:plugin@{})",
+        info.name,
+        info.version,
+        loaded.contract.as_str()
+    );
     println!("  {}", info.summary);
     println!("file:    {}", loaded.path.display());
     println!("digest:  {}", loaded.digest);

@@ -75,6 +75,22 @@ pub enum Command {
     /// Work with plugins
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Manage secrets in kiln's file store (values are read from stdin)
+    #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  printf %s \"$TOKEN\" | kiln secret set DEPLOY_TOKEN\n  kiln secret ls\n  kiln secret rm DEPLOY_TOKEN\n\nKILN_SECRET_<NAME> environment variables are looked up first."
+    )]
+    Secret(SecretCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Store a secret; its value is read from standard input
+    Set { name: String },
+    /// List the names of stored secrets (never their values)
+    Ls,
+    /// Remove a stored secret
+    Rm { name: String },
 }
 
 #[derive(Debug, Subcommand)]

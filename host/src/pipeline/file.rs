@@ -69,6 +69,68 @@ pub struct ActionFile {
     /// What the sandbox may reach beyond its defaults.
     #[serde(default)]
     pub grants: Option<Located<GrantsFile>>,
+    /// Resource limits of each attempt, over the defaults.
+    #[serde(default)]
+    pub limits: Option<Located<LimitsFile>>,
+}
+
+/// Per-action resource limits.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsFile {
+    /// Linear memory of the plugin instance (default 2 GiB).
+    #[serde(default)]
+    pub memory: Option<Located<SizeText>>,
+    /// Log volume per attempt (default 16 MiB).
+    #[serde(default)]
+    pub log: Option<Located<SizeText>>,
+    /// Size of each output artifact (default 4 GiB).
+    #[serde(default)]
+    pub output: Option<Located<SizeText>>,
+    /// Time spent executing WebAssembly (default: no limit beyond `timeout`).
+    #[serde(default)]
+    pub cpu: Option<Located<DurationText>>,
+}
+
+/// A size: `512 MiB`, `1GiB`, `100 MB`, or a number of bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[schemars(with = "SizeSchema")]
+pub struct SizeText(pub u64);
+
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // only its schema is used
+enum SizeSchema {
+    /// With a unit: `512 MiB`, `1 GiB`, `100 MB`.
+    Text(String),
+    /// Bytes.
+    Bytes(u64),
+}
+
+impl<'de> Deserialize<'de> for SizeText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SizeVisitor;
+        impl serde::de::Visitor<'_> for SizeVisitor {
+            type Value = SizeText;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a size such as `512 MiB` or `1 GiB`, or a number of bytes")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SizeText, E> {
+                v.parse::<bytesize::ByteSize>()
+                    .map(|size| SizeText(size.as_u64()))
+                    .map_err(|error| E::custom(format!("`{v}` is not a size: {error}")))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<SizeText, E> {
+                Ok(SizeText(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<SizeText, E> {
+                u64::try_from(v)
+                    .map(SizeText)
+                    .map_err(|_| E::custom("a size cannot be negative"))
+            }
+        }
+        deserializer.deserialize_any(SizeVisitor)
+    }
 }
 
 /// `success`, `failure` or `always`.
@@ -91,6 +153,76 @@ pub struct GrantsFile {
     /// `/mnt/<name>`. Relative paths are relative to the pipeline file.
     #[serde(default)]
     pub paths: IndexMap<Located<String>, Located<PathGrantFile>>,
+    /// Origins the plugin may send HTTP requests to:
+    /// `https://api.example.com`, `http://127.0.0.1:8080`.
+    #[serde(default)]
+    pub network: Vec<Located<String>>,
+    /// Host programs the plugin may run: a name (any arguments), or a
+    /// program with argument patterns (`*` one argument, `**` the rest).
+    #[serde(default)]
+    pub exec: Vec<Located<ExecGrantFile>>,
+    /// Secret names the plugin may read.
+    #[serde(default)]
+    pub secrets: Vec<Located<String>>,
+}
+
+/// `cargo`, or `{ program: git, args: ["status", "log **"] }`.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(with = "ExecGrantSchema")]
+pub struct ExecGrantFile {
+    pub program: String,
+    /// `None`: any arguments.
+    pub args: Option<Vec<String>>,
+}
+
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // only its schema is used
+enum ExecGrantSchema {
+    /// A program, with any arguments.
+    Program(String),
+    /// A program with the argument patterns it may be run with.
+    Patterns { program: String, args: Vec<String> },
+}
+
+impl<'de> Deserialize<'de> for ExecGrantFile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ExecVisitor;
+        impl<'de> serde::de::Visitor<'de> for ExecVisitor {
+            type Value = ExecGrantFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a program name, or { program: NAME, args: [PATTERNS] }")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<ExecGrantFile, E> {
+                Ok(ExecGrantFile {
+                    program: v.to_owned(),
+                    args: None,
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ExecGrantFile, A::Error> {
+                let mut program = None;
+                let mut args = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "program" => program = Some(map.next_value::<String>()?),
+                        "args" => args = Some(map.next_value::<Vec<String>>()?),
+                        other => {
+                            return Err(serde::de::Error::unknown_field(
+                                other,
+                                &["program", "args"],
+                            ));
+                        }
+                    }
+                }
+                let program = program.ok_or_else(|| serde::de::Error::missing_field("program"))?;
+                Ok(ExecGrantFile { program, args })
+            }
+        }
+        deserializer.deserialize_any(ExecVisitor)
+    }
 }
 
 /// A host directory granted to an action.

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::capabilities::exec::ExecGrant;
 use crate::capabilities::fs::FsGrants;
+use crate::capabilities::http::NetworkGrant;
 use crate::runtime::LoadedPlugin;
 
 /// When an action runs, given what happened before it.
@@ -73,5 +75,17 @@ pub struct ActionPlan {
     pub retries: u32,
     /// The pipeline's variables overlaid with the action's.
     pub env: Vec<(String, String)>,
+    pub grants: Grants,
+    pub limits: crate::runtime::limits::Limits,
+}
+
+/// Everything an action grants its plugin beyond the default sandbox.
+#[derive(Debug, Clone)]
+pub struct Grants {
     pub fs: FsGrants,
+    pub network: NetworkGrant,
+    /// Programs and their argument patterns (`None`: any arguments).
+    pub exec: Vec<ExecGrant>,
+    /// Secret names.
+    pub secrets: Vec<String>,
 }

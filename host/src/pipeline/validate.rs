@@ -15,11 +15,14 @@ use std::time::Duration;
 use futures::future::join_all;
 
 use super::diagnostic::{Diagnostic, Diagnostics};
-use super::file::{AccessText, ActionFile, ConditionText, PipelineFile, ScalarValue};
+use super::file::{AccessText, ActionFile, ConditionText, PipelineFile, ScalarValue, SizeText};
 use super::located::{Located, Position};
-use super::plan::{ActionPlan, Condition, Plan, StagePlan};
+use super::plan::{ActionPlan, Condition, Grants, Plan, StagePlan};
+use crate::capabilities::exec::{ArgPattern, ExecGrant};
 use crate::capabilities::fs::{Access, FsGrants, PathGrant};
+use crate::capabilities::http::{NetworkGrant, Origin};
 use crate::plugins::PluginResolver;
+use crate::runtime::limits::{Limits, Size};
 use crate::runtime::{GrantRequest, LoadedPlugin, Runtime};
 
 /// The timeout of an attempt when the pipeline sets none.
@@ -369,7 +372,8 @@ async fn validate(
                 .and_then(|path| plugins.get(&path).cloned());
             let Some(plugin) = plugin else { continue };
             let params = check_params(action, &site, &plugin, &mut report);
-            let fs = check_grants(action, &site, &plugin, workspace, &mut report);
+            let grants = check_grants(action, &site, &plugin, workspace, &mut report);
+            let limits = check_limits(action, &site, &mut report);
             let env = merge_env(&pipeline.env, &action.env, &site, &mut report);
             actions.push(ActionPlan {
                 name: action.name.value.clone(),
@@ -392,7 +396,8 @@ async fn validate(
                     .unwrap_or(DEFAULT_TIMEOUT),
                 retries: action.retries.as_ref().map(|r| r.value).unwrap_or(0),
                 env,
-                fs,
+                grants,
+                limits,
             });
         }
         stages.push(StagePlan {
@@ -438,6 +443,14 @@ fn check_name<'a>(
     } else {
         seen.insert(name.as_str(), name.at);
     }
+}
+
+/// `~/x` as `$HOME/x`; `None` for other paths.
+fn expand_home(path: &str) -> Option<PathBuf> {
+    let rest = path
+        .strip_prefix("~/")
+        .or(if path == "~" { Some("") } else { None })?;
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(rest))
 }
 
 /// Names become directory and file names; keep them portable.
@@ -579,7 +592,7 @@ fn check_grants(
     plugin: &LoadedPlugin,
     workspace: &Path,
     report: &mut impl FnMut(Position, String, String),
-) -> FsGrants {
+) -> Grants {
     let grants = action.grants.as_ref();
     let workspace_access = match grants.and_then(|g| g.workspace.as_ref()).map(|w| w.value) {
         Some(AccessText::ReadWrite) => Access::ReadWrite,
@@ -600,7 +613,8 @@ fn check_grants(
                 Some(AccessText::ReadWrite) => Access::ReadWrite,
                 _ => Access::ReadOnly,
             };
-            let host_path = workspace.join(&grant.path.value);
+            let host_path =
+                expand_home(&grant.path.value).unwrap_or_else(|| workspace.join(&grant.path.value));
             if access == Access::ReadOnly && !host_path.is_dir() {
                 report(
                     grant.path.at,
@@ -613,6 +627,64 @@ fn check_grants(
                 host_path,
                 access,
             });
+        }
+    }
+
+    let mut network = NetworkGrant::default();
+    let mut exec: Vec<ExecGrant> = Vec::new();
+    let mut secrets: Vec<String> = Vec::new();
+    if let Some(grants) = grants {
+        for (i, origin) in grants.network.iter().enumerate() {
+            match Origin::parse(origin) {
+                Ok(parsed) => network.origins.push(parsed),
+                Err(error) => report(
+                    origin.at,
+                    site.field(&format!("grants.network[{i}]")),
+                    error.to_string(),
+                ),
+            }
+        }
+        for (i, entry) in grants.exec.iter().enumerate() {
+            let field = site.field(&format!("grants.exec[{i}]"));
+            if entry.program.is_empty() || entry.program.contains('/') {
+                report(
+                    entry.at,
+                    field,
+                    format!(
+                        "`{}` is not a program name: grant a bare name such as `cargo`, found on the host's PATH",
+                        entry.program
+                    ),
+                );
+                continue;
+            }
+            let mut patterns = Vec::new();
+            for text in entry.args.iter().flatten() {
+                match ArgPattern::parse(text) {
+                    Ok(pattern) => patterns.push(pattern),
+                    Err(error) => report(
+                        entry.at,
+                        field.clone(),
+                        format!("argument pattern `{text}`: {error}"),
+                    ),
+                }
+            }
+            exec.push(ExecGrant {
+                program: entry.program.clone(),
+                args: entry.args.as_ref().map(|_| patterns),
+            });
+        }
+        for name in &grants.secrets {
+            if !is_plain_name(name) {
+                report(
+                    name.at,
+                    site.field("grants.secrets"),
+                    format!(
+                        "`{}` is not a secret name (letters, digits, `-`, `_`, `.`)",
+                        name.value
+                    ),
+                );
+            }
+            secrets.push(name.value.clone());
         }
     }
 
@@ -649,25 +721,75 @@ fn check_grants(
                 }
                 Some(_) => {}
             },
-            GrantRequest::Exec(program) => report(
+            GrantRequest::Exec(program) if !exec.iter().any(|g| &g.program == program) => report(
                 at,
-                site.field("grants"),
-                lacking(&format!("exec grant for `{program}`")),
+                site.field("grants.exec"),
+                lacking(&format!("`exec: [{program}]` grant")),
             ),
-            GrantRequest::Network => report(at, site.field("grants"), lacking("network grant")),
-            GrantRequest::Secret(name) => report(
+            GrantRequest::Network if network.origins.is_empty() => report(
                 at,
-                site.field("grants"),
-                lacking(&format!("secret `{name}` grant")),
+                site.field("grants.network"),
+                lacking("`network` grant (a list of origins)"),
             ),
-            GrantRequest::WorkspaceWrite => {}
+            GrantRequest::Secret(name) if !secrets.contains(name) => report(
+                at,
+                site.field("grants.secrets"),
+                lacking(&format!("`secrets: [{name}]` grant")),
+            ),
+            GrantRequest::WorkspaceWrite
+            | GrantRequest::Exec(_)
+            | GrantRequest::Network
+            | GrantRequest::Secret(_) => {}
         }
     }
-    FsGrants {
-        workspace: workspace.to_path_buf(),
-        workspace_access,
-        paths,
+    Grants {
+        fs: FsGrants {
+            workspace: workspace.to_path_buf(),
+            workspace_access,
+            paths,
+        },
+        network,
+        exec,
+        secrets,
     }
+}
+
+fn check_limits(
+    action: &ActionFile,
+    site: &Site,
+    report: &mut impl FnMut(Position, String, String),
+) -> Limits {
+    let mut limits = Limits::DEFAULT;
+    let Some(given) = &action.limits else {
+        return limits;
+    };
+    let mut size = |value: &Option<Located<SizeText>>, name: &str, minimum: u64, slot: &mut u64| {
+        if let Some(value) = value {
+            if value.value.0 < minimum {
+                report(
+                    value.at,
+                    site.field(&format!("limits.{name}")),
+                    format!("limits.{name} must be at least {}", Size(minimum)),
+                );
+            } else {
+                *slot = value.value.0;
+            }
+        }
+    };
+    size(&given.memory, "memory", 1 << 20, &mut limits.memory);
+    size(&given.log, "log", 1 << 10, &mut limits.log);
+    size(&given.output, "output", 0, &mut limits.output);
+    if let Some(cpu) = &given.cpu {
+        if cpu.value.0.is_zero() {
+            report(
+                cpu.at,
+                site.field("limits.cpu"),
+                "a cpu limit of zero would fail every attempt".into(),
+            );
+        }
+        limits.cpu = Some(cpu.value.0);
+    }
+    limits
 }
 
 fn merge_env(

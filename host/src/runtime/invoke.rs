@@ -7,16 +7,22 @@ use wasmtime::Trap;
 use wasmtime_wasi::WasiCtxBuilder;
 
 use super::Runtime;
-use super::bindings::{Action, wit};
-use super::plugin::LoadedPlugin;
+use super::bindings::{v0_1, v0_2};
+use super::limits::{LimitExceeded, Limits};
+use super::plugin::{LoadedPlugin, PluginInfo, PluginPre};
 use super::state::ActionState;
-use crate::capabilities::fs::{self, Mounts};
+use crate::capabilities::fs::Mounts;
 use crate::capabilities::log::{ActionLog, Level};
 
 /// The error a guest is trapped with when its deadline passes.
 #[derive(Debug, thiserror::Error)]
 #[error("deadline exceeded")]
 pub struct DeadlineExceeded;
+
+/// The error a guest is trapped with when its CPU budget is spent.
+#[derive(Debug, thiserror::Error)]
+#[error("cpu budget exceeded")]
+pub struct CpuBudgetExceeded;
 
 /// What the plugin is told about its action (the WIT `context`).
 #[derive(Debug, Clone)]
@@ -33,36 +39,6 @@ pub struct ActionContext {
     pub outputs: Vec<String>,
 }
 
-impl ActionContext {
-    fn to_wit(&self) -> wit::Context {
-        wit::Context {
-            run_id: self.run_id.clone(),
-            pipeline: self.pipeline.clone(),
-            stage: self.stage.clone(),
-            action: self.action.clone(),
-            attempt: self.attempt,
-            params: self.params.clone(),
-            inputs: self
-                .inputs
-                .iter()
-                .map(|(name, digest)| wit::InputArtifact {
-                    name: name.clone(),
-                    digest: digest.clone(),
-                    path: fs::input_mount(name),
-                })
-                .collect(),
-            outputs: self
-                .outputs
-                .iter()
-                .map(|name| wit::OutputArtifact {
-                    name: name.clone(),
-                    path: fs::output_mount(name),
-                })
-                .collect(),
-        }
-    }
-}
-
 /// Everything one attempt needs besides the plugin.
 pub struct Attempt<'a> {
     pub context: ActionContext,
@@ -70,6 +46,9 @@ pub struct Attempt<'a> {
     pub mounts: &'a Mounts,
     pub log: ActionLog,
     pub timeout: Duration,
+    pub grants: &'a crate::pipeline::plan::Grants,
+    pub limits: Limits,
+    pub secrets: crate::capabilities::secrets::GrantedSecrets,
 }
 
 /// Why an attempt failed.
@@ -84,6 +63,9 @@ pub enum AttemptError {
     /// The attempt ran past its timeout and was stopped.
     #[error("timed out after {}", humantime::format_duration(*.0))]
     Timeout(Duration),
+    /// The attempt ran into one of its limits.
+    #[error("{0}")]
+    Limit(LimitExceeded),
     /// The sandbox could not be prepared.
     #[error("could not prepare the sandbox: {0}")]
     Setup(String),
@@ -107,33 +89,106 @@ impl Runtime {
             .mounts
             .preopen(&mut wasi)
             .map_err(|error| AttemptError::Setup(error.to_string()))?;
-        let state = ActionState::new(wasi.build(), Some(attempt.log.clone()));
-        let mut store = self.store(state, attempt.timeout);
-        let context = attempt.context.to_wit();
-        let call = async {
-            let action: Action = plugin.pre.instantiate_async(&mut store).await?;
-            action.call_run(&mut store, &context).await
-        };
+        let limits = attempt.limits;
+        let state = ActionState::new(
+            wasi.build(),
+            Some(attempt.log.clone()),
+            attempt.grants.network.clone(),
+            limits.memory,
+        )
+        .with_secrets(attempt.secrets);
+        let mut store = self.store(state, attempt.timeout, limits.cpu);
+        let call = call_run(&plugin.pre, &mut store, &attempt.context);
         // The epoch deadline stops a guest that computes; this outer bound
         // also stops one blocked in a host call, a little later.
         let outer = attempt.timeout + Duration::from_secs(2);
         let result = match tokio::time::timeout(outer, call).await {
             Err(_) => Err(AttemptError::Timeout(attempt.timeout)),
-            Ok(Err(error)) => {
-                if error.downcast_ref::<DeadlineExceeded>().is_some() {
-                    Err(AttemptError::Timeout(attempt.timeout))
-                } else {
-                    Err(AttemptError::Trap(explain_trap(&error, attempt.timeout)))
-                }
-            }
+            Ok(Err(error)) => Err(classify_trap(&error, attempt.timeout, &limits)),
             Ok(Ok(Err(message))) => Err(AttemptError::Plugin(message)),
             Ok(Ok(Ok(summary))) => Ok(summary),
         };
         // Drop the store before flushing, so stdout's last partial line lands.
         drop(store);
         attempt.log.flush();
+        // A flood is a violation even when the plugin went on to succeed.
+        if attempt.log.exceeded() {
+            return Err(AttemptError::Limit(LimitExceeded::Log(limits.log)));
+        }
         result
     }
+}
+
+/// Instantiate and call `describe`, whatever the contract version.
+pub(super) async fn describe(
+    pre: &PluginPre,
+    store: &mut wasmtime::Store<ActionState>,
+) -> wasmtime::Result<PluginInfo> {
+    Ok(match pre {
+        PluginPre::V0_1(pre) => pre
+            .instantiate_async(&mut *store)
+            .await?
+            .call_describe(&mut *store)
+            .await?
+            .into(),
+        PluginPre::V0_2(pre) => pre
+            .instantiate_async(&mut *store)
+            .await?
+            .call_describe(&mut *store)
+            .await?
+            .into(),
+    })
+}
+
+/// Instantiate and call `run`, whatever the contract version.
+async fn call_run(
+    pre: &PluginPre,
+    store: &mut wasmtime::Store<ActionState>,
+    context: &ActionContext,
+) -> wasmtime::Result<Result<String, String>> {
+    match pre {
+        PluginPre::V0_1(pre) => {
+            let context = v0_1::kiln::plugin::types::Context::from(context);
+            pre.instantiate_async(&mut *store)
+                .await?
+                .call_run(&mut *store, &context)
+                .await
+        }
+        PluginPre::V0_2(pre) => {
+            let context = v0_2::kiln::plugin::types::Context::from(context);
+            pre.instantiate_async(&mut *store)
+                .await?
+                .call_run(&mut *store, &context)
+                .await
+        }
+    }
+}
+
+/// Why a call trapped: a limit, the timeout, or the plugin itself.
+fn classify_trap(error: &wasmtime::Error, timeout: Duration, limits: &Limits) -> AttemptError {
+    if error.downcast_ref::<DeadlineExceeded>().is_some() {
+        return AttemptError::Timeout(timeout);
+    }
+    if let Some(CpuBudgetExceeded) = error.downcast_ref::<CpuBudgetExceeded>() {
+        return AttemptError::Limit(LimitExceeded::Cpu(limits.cpu.unwrap_or_default()));
+    }
+    if error.downcast_ref::<LimitExceeded>().is_some() {
+        return AttemptError::Limit(LimitExceeded::Log(limits.log));
+    }
+    if is_memory_exhaustion(error) {
+        return AttemptError::Limit(LimitExceeded::Memory(limits.memory));
+    }
+    AttemptError::Trap(explain_trap(error, timeout))
+}
+
+/// wasmtime reports a denied `memory.grow` (with `trap_on_grow_failure`)
+/// as an error whose text says so; there is no typed variant for it.
+fn is_memory_exhaustion(error: &wasmtime::Error) -> bool {
+    error.chain().any(|cause| {
+        let text = cause.to_string();
+        text.contains("forcing trap when growing memory")
+            || text.contains("forcing a memory growth failure")
+    })
 }
 
 /// A trap in words a pipeline author can act on.
@@ -147,20 +202,14 @@ pub(super) fn explain_trap(error: &wasmtime::Error, timeout: Duration) -> String
                 .to_owned()
         }
         Some(Trap::StackOverflow) => "the plugin overflowed its stack".to_owned(),
+        // Rust and C keep their stack in linear memory: running off its
+        // end is an out-of-bounds access, not a wasm stack overflow.
+        Some(Trap::MemoryOutOfBounds) => {
+            "the plugin trapped: out-of-bounds memory access (in Rust and C plugins usually a stack overflow)"
+                .to_owned()
+        }
         Some(Trap::Interrupt) => "the plugin was interrupted".to_owned(),
         Some(trap) => format!("the plugin trapped: {trap}"),
-        None => {
-            let text = format!("{error:#}");
-            if text.contains("forcing a memory growth failure")
-                || text.contains("memory") && text.contains("limit")
-            {
-                format!(
-                    "the plugin ran out of memory (limit {} MiB)",
-                    super::DEFAULT_MEMORY_LIMIT >> 20
-                )
-            } else {
-                text
-            }
-        }
+        None => format!("{error:#}"),
     }
 }

@@ -7,8 +7,10 @@
 //! yields to tokio (so one busy plugin cannot starve the others) and is
 //! trapped once its deadline has passed.
 
-mod bindings;
+pub(crate) mod bindings;
 mod invoke;
+pub mod limits;
+mod pending_caps;
 mod plugin;
 mod state;
 
@@ -22,12 +24,12 @@ use tokio::sync::OnceCell;
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, Store, UpdateDeadline};
 
+pub use bindings::ContractVersion;
 pub use invoke::{ActionContext, Attempt, AttemptError};
 pub use plugin::{GrantRequest, LoadedPlugin, ParamSpec, PluginInfo};
-pub use state::DEFAULT_MEMORY_LIMIT;
+pub use state::ActionState;
 
-use bindings::{Action, ActionPre};
-use state::ActionState;
+use plugin::PluginPre;
 
 use crate::digest::Digest;
 
@@ -48,7 +50,7 @@ pub enum LoadError {
     },
     #[error("{} is not a valid WebAssembly component: {reason}", path.display())]
     Compile { path: PathBuf, reason: String },
-    #[error("{} does not implement the kiln:plugin@{} `action` world: {reason}", path.display(), crate::CONTRACT_VERSION)]
+    #[error("{} does not implement a kiln:plugin `action` world (contracts 0.1.0 and 0.2.0 are supported): {reason}", path.display())]
     Link { path: PathBuf, reason: String },
     #[error("{}: describe() failed: {reason}", path.display())]
     Describe { path: PathBuf, reason: String },
@@ -71,8 +73,18 @@ impl Runtime {
 
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        bindings::kiln::plugin::log::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
-        bindings::kiln::plugin::types::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        // The kiln interfaces of every contract version; WASI is shared.
+        {
+            use bindings::v0_1::kiln::plugin as v1;
+            use bindings::v0_2::kiln::plugin as v2;
+            v1::types::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+            v1::log::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+            v2::types::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+            v2::log::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+            v2::exec::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+            v2::secrets::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+        }
 
         let ticker = EpochTicker::start(engine.clone());
         Ok(Self {
@@ -123,40 +135,67 @@ impl Runtime {
             path: path.to_path_buf(),
             reason: format!("{error:#}"),
         };
+        let imports: Vec<String> = component
+            .component_type()
+            .imports(&self.engine)
+            .map(|(name, _)| name.to_owned())
+            .collect();
+        // A component that imports no kiln interface at all is judged
+        // against the latest contract, whose error names what is missing.
+        let contract = ContractVersion::of_imports(imports.iter().map(String::as_str))
+            .unwrap_or(ContractVersion::LATEST);
         let instance_pre = self
             .linker
             .instantiate_pre(&component)
             .map_err(link_error)?;
-        let pre = ActionPre::new(instance_pre).map_err(link_error)?;
-
-        let mut store = self.store(ActionState::bare(), DESCRIBE_TIMEOUT);
-        let describe = async {
-            let action: Action = pre.instantiate_async(&mut store).await?;
-            action.call_describe(&mut store).await
+        let pre = match contract {
+            ContractVersion::V0_1 => {
+                PluginPre::V0_1(bindings::v0_1::ActionPre::new(instance_pre).map_err(link_error)?)
+            }
+            ContractVersion::V0_2 => {
+                PluginPre::V0_2(bindings::v0_2::ActionPre::new(instance_pre).map_err(link_error)?)
+            }
         };
-        let info = describe.await.map_err(|error| LoadError::Describe {
-            path: path.to_path_buf(),
-            reason: invoke::explain_trap(&error, DESCRIBE_TIMEOUT),
-        })?;
+
+        let mut store = self.store(ActionState::bare(), DESCRIBE_TIMEOUT, None);
+        let info =
+            invoke::describe(&pre, &mut store)
+                .await
+                .map_err(|error| LoadError::Describe {
+                    path: path.to_path_buf(),
+                    reason: invoke::explain_trap(&error, DESCRIBE_TIMEOUT),
+                })?;
         Ok(Arc::new(LoadedPlugin {
             path: path.to_path_buf(),
             digest,
-            info: info.into(),
+            info,
+            contract,
             component,
             pre,
         }))
     }
 
-    /// A store whose guest is trapped once `timeout` has passed, and which
-    /// yields to tokio at every epoch tick until then.
-    fn store(&self, state: ActionState, timeout: Duration) -> Store<ActionState> {
+    /// A store whose guest is trapped once `timeout` has passed, or once
+    /// it has executed for `cpu` (counted in epoch ticks that find it
+    /// running), and which yields to tokio at every tick until then.
+    fn store(
+        &self,
+        state: ActionState,
+        timeout: Duration,
+        cpu: Option<Duration>,
+    ) -> Store<ActionState> {
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
         let deadline = Instant::now() + timeout;
+        let tick_budget = cpu.map(|cpu| (cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
+        let mut ticks_running = 0u64;
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |_| {
+            ticks_running += 1;
             if Instant::now() >= deadline {
                 Err(wasmtime::Error::new(invoke::DeadlineExceeded))
+            } else if tick_budget.is_some_and(|budget| ticks_running > budget) {
+                Err(wasmtime::Error::new(invoke::CpuBudgetExceeded))
             } else {
                 Ok(UpdateDeadline::Yield(1))
             }

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::bindings::{ActionPre, wit};
+use super::bindings::{ContractVersion, v0_1, v0_2};
 use super::state::ActionState;
 use crate::capabilities::fs::Access;
 use crate::digest::Digest;
@@ -51,51 +51,22 @@ pub struct PluginInfo {
     pub grants: Vec<GrantRequest>,
 }
 
-impl From<wit::PluginInfo> for PluginInfo {
-    fn from(info: wit::PluginInfo) -> Self {
-        Self {
-            name: info.name,
-            version: info.version,
-            summary: info.summary,
-            params: info
-                .params
-                .into_iter()
-                .map(|p| ParamSpec {
-                    name: p.name,
-                    description: p.description,
-                    required: p.required,
-                    default: p.default,
-                })
-                .collect(),
-            grants: info
-                .grants
-                .into_iter()
-                .map(|g| match g {
-                    wit::GrantRequest::WorkspaceWrite => GrantRequest::WorkspaceWrite,
-                    wit::GrantRequest::Path(p) => GrantRequest::Path {
-                        name: p.name,
-                        access: match p.access {
-                            wit::Access::ReadOnly => Access::ReadOnly,
-                            wit::Access::ReadWrite => Access::ReadWrite,
-                        },
-                    },
-                    wit::GrantRequest::Exec(program) => GrantRequest::Exec(program),
-                    wit::GrantRequest::Network => GrantRequest::Network,
-                    wit::GrantRequest::Secret(name) => GrantRequest::Secret(name),
-                })
-                .collect(),
-        }
-    }
-}
-
 /// A compiled, pre-linked plugin ready to instantiate per attempt.
 pub struct LoadedPlugin {
     pub path: PathBuf,
     /// Digest of the component file.
     pub digest: Digest,
     pub info: PluginInfo,
+    /// The contract version the plugin was built against.
+    pub contract: ContractVersion,
     pub(super) component: wasmtime::component::Component,
-    pub(super) pre: ActionPre<ActionState>,
+    pub(super) pre: PluginPre,
+}
+
+/// The pre-linked instance of a plugin, by contract version.
+pub(super) enum PluginPre {
+    V0_1(v0_1::ActionPre<ActionState>),
+    V0_2(v0_2::ActionPre<ActionState>),
 }
 
 impl LoadedPlugin {
@@ -120,6 +91,7 @@ impl fmt::Debug for LoadedPlugin {
             .field("path", &self.path)
             .field("digest", &self.digest)
             .field("name", &self.info.name)
+            .field("contract", &self.contract)
             .finish()
     }
 }

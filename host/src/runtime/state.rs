@@ -1,42 +1,67 @@
 //! What a store holds for one attempt: its WASI context (preopens, env,
-//! stdio), its resource table, its log and its limits.
+//! stdio), its resource table, its log, its limits, and the state of each
+//! granted capability. The capabilities' WIT host implementations live in
+//! their own modules under `crate::capabilities`.
 
 use wasmtime::component::ResourceTable;
 use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-use super::bindings::kiln::plugin::log as wit_log;
-use crate::capabilities::log::{ActionLog, Level};
-
-/// Memory a plugin instance may grow to when the pipeline sets no limit.
-pub const DEFAULT_MEMORY_LIMIT: usize = 2 << 30;
+use crate::capabilities::http::{HttpPolicy, NetworkGrant};
+use crate::capabilities::log::ActionLog;
+use crate::capabilities::secrets::GrantedSecrets;
 
 pub struct ActionState {
     wasi: WasiCtx,
     table: ResourceTable,
-    log: Option<ActionLog>,
+    /// `None` while describing a plugin: nothing is logged then.
+    pub(crate) log: Option<ActionLog>,
     pub(super) limits: StoreLimits,
+    http: WasiHttpCtx,
+    http_policy: HttpPolicy,
+    pub(crate) secrets: GrantedSecrets,
 }
 
 impl ActionState {
-    /// A store for `describe`: no files, no environment, output discarded.
+    /// A store for `describe`: no files, no environment, no network,
+    /// output discarded.
     pub fn bare() -> Self {
-        Self::new(WasiCtxBuilder::new().build(), None)
+        Self::new(
+            WasiCtxBuilder::new().build(),
+            None,
+            NetworkGrant::default(),
+            super::limits::Limits::DEFAULT.memory,
+        )
     }
 
-    pub fn new(wasi: WasiCtx, log: Option<ActionLog>) -> Self {
+    pub fn new(
+        wasi: WasiCtx,
+        log: Option<ActionLog>,
+        network: NetworkGrant,
+        memory_limit: u64,
+    ) -> Self {
         Self {
             wasi,
             table: ResourceTable::new(),
+            http_policy: HttpPolicy::new(network, log.clone()),
             log,
             limits: StoreLimitsBuilder::new()
-                .memory_size(DEFAULT_MEMORY_LIMIT)
+                .memory_size(usize::try_from(memory_limit).unwrap_or(usize::MAX))
                 .instances(64)
                 .tables(64)
                 .memories(64)
                 .trap_on_grow_failure(true)
                 .build(),
+            http: WasiHttpCtx::new(),
+            secrets: GrantedSecrets::default(),
         }
+    }
+
+    /// The secrets this attempt may read.
+    pub fn with_secrets(mut self, secrets: GrantedSecrets) -> Self {
+        self.secrets = secrets;
+        self
     }
 }
 
@@ -49,33 +74,12 @@ impl WasiView for ActionState {
     }
 }
 
-impl wit_log::Host for ActionState {
-    fn log(&mut self, level: wit_log::Level, message: String) -> wasmtime::Result<()> {
-        if let Some(log) = &self.log {
-            log.write(level.into(), &message);
-        }
-        Ok(())
-    }
-
-    fn progress(&mut self, done: u64, total: u64, message: String) -> wasmtime::Result<()> {
-        if let Some(log) = &self.log {
-            log.progress(done, total, &message);
-        }
-        Ok(())
-    }
-}
-
-impl From<wit_log::Level> for Level {
-    fn from(level: wit_log::Level) -> Self {
-        match level {
-            wit_log::Level::Trace => Level::Trace,
-            wit_log::Level::Debug => Level::Debug,
-            wit_log::Level::Info => Level::Info,
-            wit_log::Level::Warn => Level::Warn,
-            wit_log::Level::Error => Level::Error,
+impl WasiHttpView for ActionState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.http_policy,
         }
     }
 }
-
-/// `types` defines no functions; the trait exists so the linker is complete.
-impl super::bindings::kiln::plugin::types::Host for ActionState {}

@@ -8,6 +8,7 @@ use super::{Event, RunShared, retry_delay};
 use crate::artifacts::make_writable;
 use crate::capabilities::fs::Mounts;
 use crate::capabilities::log::{ActionLog, Level};
+use crate::capabilities::secrets::GrantedSecrets;
 use crate::digest::Digest;
 use crate::pipeline::ActionPlan;
 use crate::runs::{ActionRecord, Status};
@@ -83,6 +84,13 @@ impl From<AttemptError> for Failure {
 
 pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> ActionOutcome {
     let started = Instant::now();
+    // Secrets are resolved before the first attempt, so that the log
+    // masker knows every granted value from the first line on.
+    let granted = match GrantedSecrets::resolve(&shared.secrets, &action.grants.secrets) {
+        Ok(granted) => granted,
+        Err(error) => return failed_before_start(shared, action, started, error.to_string()),
+    };
+    let (masker, mask_warnings) = granted.masker();
     let mut logs = Vec::new();
     let max_attempts = action.retries + 1;
     let mut attempt = 1;
@@ -94,10 +102,20 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
         });
         let log_path = shared.run_dir.log_path(&action.name, attempt);
         logs.push(log_path.clone());
-        let result = match ActionLog::create(&log_path) {
-            Ok(log) => run_attempt(shared, action, attempt, log.clone())
-                .await
-                .map_err(|failure| (failure, log.tail())),
+        let result = match ActionLog::create(&log_path, action.limits.log, masker.clone()) {
+            Ok(log) => {
+                for warning in &mask_warnings {
+                    log.note(Level::Warn, &format!("kiln: {warning}"));
+                }
+                // Summaries and errors leave the log: mask them too.
+                run_attempt(shared, action, attempt, log.clone(), &granted)
+                    .await
+                    .map(|(summary, outputs)| (log.mask(&summary), outputs))
+                    .map_err(|failure| {
+                        let message = log.mask(&failure.message);
+                        (Failure { message, ..failure }, log.tail())
+                    })
+            }
             Err(error) => Err((
                 Failure {
                     message: format!("cannot create log {}: {error}", log_path.display()),
@@ -170,6 +188,37 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
     }
 }
 
+/// An action that failed before its first attempt (a secret it is granted
+/// cannot be found, say).
+fn failed_before_start(
+    shared: &RunShared,
+    action: &ActionPlan,
+    started: Instant,
+    message: String,
+) -> ActionOutcome {
+    let duration = started.elapsed();
+    shared.events.event(&Event::ActionFinished {
+        stage: action.stage.clone(),
+        action: action.name.clone(),
+        status: Status::Failed,
+        attempts: 0,
+        duration,
+        summary: None,
+        error: Some(message.clone()),
+        log_tail: Vec::new(),
+        log_path: None,
+    });
+    ActionOutcome {
+        status: Status::Failed,
+        attempts: 0,
+        duration,
+        summary: None,
+        error: Some(message),
+        outputs: Vec::new(),
+        logs: Vec::new(),
+    }
+}
+
 /// One attempt: materialize and verify inputs, prepare outputs and /tmp,
 /// run the plugin, store the outputs. The attempt's directory is removed
 /// afterwards whatever happened.
@@ -178,12 +227,13 @@ async fn run_attempt(
     action: &ActionPlan,
     attempt: u32,
     log: ActionLog,
+    secrets: &GrantedSecrets,
 ) -> Result<(String, Vec<(String, Digest)>), Failure> {
     let dir = shared
         .work_dir
         .join(&action.name)
         .join(format!("attempt-{attempt}"));
-    let result = run_attempt_in(shared, action, attempt, log.clone(), &dir).await;
+    let result = run_attempt_in(shared, action, attempt, log.clone(), secrets, &dir).await;
     let cleanup_dir = dir.clone();
     let _ = tokio::task::spawn_blocking(move || {
         let _ = make_writable(&cleanup_dir);
@@ -191,7 +241,7 @@ async fn run_attempt(
     })
     .await;
     if let Err(failure) = &result {
-        log.write(Level::Error, &failure.message);
+        log.note(Level::Error, &failure.message);
         log.flush();
     }
     result
@@ -202,6 +252,7 @@ async fn run_attempt_in(
     action: &ActionPlan,
     attempt: u32,
     log: ActionLog,
+    secrets: &GrantedSecrets,
     dir: &Path,
 ) -> Result<(String, Vec<(String, Digest)>), Failure> {
     let setup = |message: String| Failure {
@@ -242,7 +293,7 @@ async fn run_attempt_in(
     }
     let tmp = dir.join("tmp");
     std::fs::create_dir_all(&tmp).map_err(|e| setup(format!("creating {}: {e}", tmp.display())))?;
-    let mounts = Mounts::for_attempt(&action.fs, &inputs, &outputs, &tmp);
+    let mounts = Mounts::for_attempt(&action.grants.fs, &inputs, &outputs, &tmp);
 
     let context = ActionContext {
         run_id: shared.run_id.clone(),
@@ -264,6 +315,9 @@ async fn run_attempt_in(
                 mounts: &mounts,
                 log: log.clone(),
                 timeout: action.timeout,
+                grants: &action.grants,
+                limits: action.limits,
+                secrets: secrets.clone(),
             },
         )
         .await?;
@@ -271,12 +325,25 @@ async fn run_attempt_in(
     // Outputs become artifacts only when the attempt succeeded.
     let mut stored = Vec::new();
     for (name, path) in outputs {
+        let limit = action.limits.output;
+        let size = tokio::task::spawn_blocking({
+            let path = path.clone();
+            move || tree_size(&path)
+        })
+        .await
+        .map_err(|join| setup(join.to_string()))?;
+        if size > limit {
+            return Err(Failure {
+                message: crate::runtime::limits::LimitExceeded::Output { name, limit }.to_string(),
+                retryable: false,
+            });
+        }
         let store = shared.store.clone();
         let result = tokio::task::spawn_blocking(move || store.put(&path))
             .await
             .map_err(|join| setup(join.to_string()))?
             .map_err(|error| setup(format!("storing output artifact `{name}`: {error}")))?;
-        log.write(
+        log.note(
             Level::Info,
             &format!(
                 "stored artifact `{name}` {} ({} files, {} bytes)",
@@ -291,4 +358,16 @@ async fn run_attempt_in(
         stored.push((name, result.digest));
     }
     Ok((summary, stored))
+}
+
+/// Bytes of the regular files under `dir` (symlinks not followed).
+fn tree_size(dir: &Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file())
+        .filter_map(|entry| entry.metadata().ok())
+        .map(|metadata| metadata.len())
+        .sum()
 }

@@ -21,6 +21,7 @@ pub use action::ActionOutcome;
 pub use events::{Event, EventSink, Silent};
 
 use crate::artifacts::ArtifactStore;
+use crate::capabilities::secrets::Secrets;
 use crate::digest::Digest;
 use crate::pipeline::{ActionPlan, Plan};
 use crate::runs::{ActionRecord, RunDir, RunRecord, StageRecord, Status};
@@ -46,6 +47,8 @@ pub struct Scheduler {
     pub runs_root: PathBuf,
     /// How many actions may run at once.
     pub jobs: usize,
+    /// Where granted secrets are looked up.
+    pub secrets: Arc<Secrets>,
 }
 
 /// The result of a run.
@@ -68,6 +71,7 @@ pub(crate) struct RunShared {
     /// Artifact name to digest, filled as actions succeed.
     pub artifacts: Mutex<HashMap<String, Digest>>,
     pub events: Arc<dyn EventSink>,
+    pub secrets: Arc<Secrets>,
 }
 
 impl Scheduler {
@@ -110,6 +114,7 @@ impl Scheduler {
             work_dir: work_dir.clone(),
             artifacts: Mutex::new(HashMap::new()),
             events: events.clone(),
+            secrets: self.secrets.clone(),
         });
         let permits = Arc::new(Semaphore::new(self.jobs.max(1)));
 

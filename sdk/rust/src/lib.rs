@@ -30,16 +30,19 @@
 
 mod context;
 mod error;
+pub mod exec;
 pub mod fs;
+pub mod http;
 mod info;
 pub mod log;
+pub mod secrets;
 
 pub use context::{Context, Input, Output};
 pub use error::{Error, ResultExt};
 pub use info::{Access, Grant, Info, Param};
 
 /// The contract version this SDK targets.
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 /// What every kiln plugin implements.
 pub trait Plugin {
@@ -82,8 +85,8 @@ pub mod __private {
 #[allow(clippy::too_many_arguments)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit/since_v0.1.0",
-        world: "kiln:plugin/action@0.1.0",
+        path: "../../wit/since_v0.2.0",
+        world: "kiln:plugin/action@0.2.0",
         generate_all,
         pub_export_macro: true,
         export_macro_name: "export",

@@ -29,6 +29,11 @@ impl Plugin for Probe {
             .param(
                 Param::new("succeed-on", "Attempt number on which `flaky` succeeds").default("2"),
             )
+            .param(Param::new("url", "URL for `http-get`"))
+            .param(Param::new("name", "Secret name for `secret`"))
+            .param(Param::new("program", "Program for `exec`"))
+            .param(Param::new("args", "Arguments for `exec` (a list)"))
+            .param(Param::new("bytes", "Size for `huge-output`").default("0"))
     }
 
     fn run(ctx: Context) -> Result<String, Error> {
@@ -149,9 +154,118 @@ impl Plugin for Probe {
                 print!("no newline at the end");
                 Ok("printed".into())
             }
+            "http-get" => {
+                let url = ctx.require("url")?;
+                let response = kiln_sdk::http::Request::get(url).send()?;
+                kiln_sdk::info!("{url}: {} {}", response.status, response.text());
+                Ok(format!("{} {}", response.status, response.text()))
+            }
+            // Read a granted secret and leak it every way a careless plugin
+            // might: the host must mask every one of them.
+            "secret" => {
+                let name = ctx.require("name")?;
+                let value = kiln_sdk::secrets::get(name)?;
+                kiln_sdk::info!("raw: {value}");
+                kiln_sdk::info!("base64: {}", base64_standard(value.as_bytes()));
+                kiln_sdk::info!("url: {}", url_encode(&value));
+                // Split across two writes to stdout.
+                let (head, tail) = value.split_at(value.len() / 2);
+                use std::io::Write;
+                let mut out = std::io::stdout();
+                write!(out, "split: {head}")?;
+                out.flush()?;
+                writeln!(out, "{tail}")?;
+                out.flush()?;
+                Ok(format!("leaked {name}: {value}"))
+            }
+            "exec" => {
+                let program = ctx.require("program")?;
+                let status = kiln_sdk::exec::Command::new(program)
+                    .args(ctx.list("args"))
+                    .run()?;
+                if !status.success() {
+                    bail!("{program} ended with {status}");
+                }
+                Ok(format!("{program}: {status}"))
+            }
+            // Allocate until something stops us.
+            "alloc" => {
+                let mut hoard: Vec<Vec<u8>> = Vec::new();
+                loop {
+                    let mut block = vec![0u8; 16 << 20];
+                    block[0] = 1;
+                    hoard.push(std::hint::black_box(block));
+                }
+            }
+            "recurse" => Ok(format!("depth {}", recurse(0))),
+            "flood" => loop {
+                kiln_sdk::info!("flooding the log with a line that goes on and on and on");
+            },
+            "stdout-flood" => loop {
+                println!("flooding stdout with a line that goes on and on and on");
+            },
+            "huge-output" => {
+                let bytes: usize = ctx.parse("bytes")?.unwrap_or(0);
+                let output = ctx.single_output()?;
+                let chunk = vec![b'x'; 1 << 20];
+                let mut file = fs::File::create(output.path.join("huge.bin"))?;
+                let mut written = 0;
+                use std::io::Write;
+                while written < bytes {
+                    let n = chunk.len().min(bytes - written);
+                    file.write_all(&chunk[..n])?;
+                    written += n;
+                }
+                Ok(format!("wrote {written} bytes"))
+            }
+            "symlink" => {
+                let output = ctx.single_output()?;
+                kiln_sdk::fs::symlink(ctx.require("path")?, output.path.join("link"))?;
+                Ok("linked".into())
+            }
             other => bail!("unknown mode `{other}`"),
         }
     }
 }
 
 export_plugin!(Probe);
+
+/// Unbounded on purpose: the host must survive the stack overflow.
+#[allow(unconditional_recursion)]
+fn recurse(depth: u64) -> u64 {
+    let padding = std::hint::black_box([depth; 64]);
+    recurse(depth + 1) + padding[3]
+}
+
+fn base64_standard(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
