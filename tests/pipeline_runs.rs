@@ -381,3 +381,43 @@ stages:
     );
     assert!(!log.contains("PATH="), "host PATH leaked: {log}");
 }
+
+#[test]
+fn a_plugin_built_against_contract_0_1_0_still_loads_and_runs() {
+    let sandbox = Sandbox::new();
+    let inspect = sandbox.kiln(&["plugin", "inspect", "legacy", "--json"]);
+    inspect.assert_code(0);
+    let info: serde_json::Value = serde_json::from_str(&inspect.stdout).unwrap();
+    assert_eq!(info["contract"], "0.1.0");
+    let probe: serde_json::Value = serde_json::from_str(
+        &sandbox
+            .kiln(&["plugin", "inspect", "probe", "--json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        probe["contract"], "0.2.0",
+        "the SDK builds against the latest contract"
+    );
+
+    sandbox.pipeline(
+        r#"
+name: mixed-contracts
+stages:
+  - name: old
+    actions:
+      - name: legacy
+        uses: legacy
+        with: { greeting: "still here" }
+        outputs: [greeting]
+  - name: new
+    actions:
+      - name: read
+        uses: probe
+        inputs: [greeting]
+        with: { mode: concat, file: greeting.txt, expect: "still here" }
+"#,
+    );
+    sandbox.kiln(&["run"]).assert_code(0);
+    assert!(sandbox.log("legacy", 1).contains("INFO  still here"));
+}

@@ -18,6 +18,7 @@ const PLUGINS: &[&str] = &[
     "kiln-plugin-deploy-dir",
     "kiln-plugin-verify",
     "kiln-test-probe",
+    "kiln-test-legacy",
 ];
 
 /// The cargo target directory this test binary was built in.
