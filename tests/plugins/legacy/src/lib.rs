@@ -1,14 +1,20 @@
 //! A plugin of contract 0.1.0, written without the SDK (which now targets
 //! 0.2.0), to prove that kiln keeps linking old contract versions.
 
-wit_bindgen::generate!({
+// Generated WASI bindings have functions clippy finds too long.
+#[allow(clippy::too_many_arguments)]
+mod bindings {
+    wit_bindgen::generate!({
     path: "../../../wit/since_v0.1.0",
     world: "kiln:plugin/action@0.1.0",
-    generate_all,
-});
+        generate_all,
+    });
+}
+
+use bindings::{Guest, export, kiln};
 
 use kiln::plugin::log::{Level, log};
-use kiln::plugin::types::ParamSpec;
+use kiln::plugin::types::{Context, ParamSpec, PluginInfo};
 
 struct Legacy;
 
@@ -44,4 +50,4 @@ impl Guest for Legacy {
     }
 }
 
-export!(Legacy);
+export!(Legacy with_types_in bindings);
