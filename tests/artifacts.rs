@@ -111,3 +111,37 @@ stages:
         .unwrap_or_default();
     assert!(leftovers.is_empty(), "scratch left behind: {leftovers:?}");
 }
+
+#[test]
+fn plugins_are_compiled_once_and_a_corrupt_compiled_entry_is_rebuilt() {
+    let sandbox = Sandbox::new();
+    let inspect = |sandbox: &Sandbox| -> String {
+        let run = sandbox.kiln(&["plugin", "inspect", "probe", "--json"]);
+        run.assert_code(0);
+        let info: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        info["provenance"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(inspect(&sandbox), "compiled-and-cached");
+    assert_eq!(inspect(&sandbox), "cached", "a second process deserializes");
+
+    let compiled = sandbox.data_dir().join("compiled");
+    let entry = std::fs::read_dir(&compiled)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "cwasm"))
+        .expect("a compiled entry");
+    let mut bytes = std::fs::read(&entry).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&entry, bytes).unwrap();
+    assert_eq!(
+        inspect(&sandbox),
+        "recompiled",
+        "the corrupt entry is detected"
+    );
+    assert_eq!(inspect(&sandbox), "cached", "and replaced");
+
+    // A run works from the cache too.
+    sandbox.pipeline("name: c\nstages:\n  - name: s\n    actions:\n      - name: a\n        uses: probe\n        with: { mode: sleep }\n");
+    sandbox.kiln(&["run"]).assert_code(0);
+}

@@ -49,6 +49,11 @@ impl DataDir {
         self.root.join("secrets")
     }
 
+    /// Plugins compiled to native code, by component digest and engine.
+    pub fn compiled(&self) -> PathBuf {
+        self.root.join("compiled")
+    }
+
     /// Installed first-party and user plugins (`<name>.wasm`).
     pub fn plugins(&self) -> PathBuf {
         self.root.join("plugins")

@@ -81,7 +81,9 @@ async fn run(
     jobs: Option<usize>,
 ) -> Result<ExitCode> {
     let data = open_data_dir(data_dir)?;
-    let runtime = Arc::new(Runtime::new().map_err(|e| anyhow::anyhow!("{e:#}"))?);
+    let runtime = Arc::new(
+        Runtime::with_compiled_cache(data.compiled()).map_err(|e| anyhow::anyhow!("{e:#}"))?,
+    );
     let resolver = PluginResolver::new(&data);
     let Some(plan) = load_plan(file, workspace, &runtime, &resolver).await? else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
@@ -111,7 +113,8 @@ async fn validate(
     workspace: Option<&Path>,
 ) -> Result<ExitCode> {
     let data = open_data_dir(data_dir)?;
-    let runtime = Runtime::new().map_err(|e| anyhow::anyhow!("{e:#}"))?;
+    let runtime =
+        Runtime::with_compiled_cache(data.compiled()).map_err(|e| anyhow::anyhow!("{e:#}"))?;
     let resolver = PluginResolver::new(&data);
     let Some(plan) = load_plan(file, workspace, &runtime, &resolver).await? else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
@@ -215,7 +218,8 @@ fn init(force: bool) -> Result<ExitCode> {
 
 async fn inspect(data_dir: Option<&Path>, plugin: &str, json: bool) -> Result<ExitCode> {
     let data = open_data_dir(data_dir)?;
-    let runtime = Runtime::new().map_err(|e| anyhow::anyhow!("{e:#}"))?;
+    let runtime =
+        Runtime::with_compiled_cache(data.compiled()).map_err(|e| anyhow::anyhow!("{e:#}"))?;
     let resolver = PluginResolver::new(&data);
     let path = resolver.resolve(plugin, &std::env::current_dir()?)?;
     let loaded = runtime.load(&path).await?;
@@ -225,6 +229,8 @@ async fn inspect(data_dir: Option<&Path>, plugin: &str, json: bool) -> Result<Ex
             "path": loaded.path,
             "digest": loaded.digest,
             "contract": loaded.contract,
+            "provenance": loaded.provenance,
+            "load_ms": loaded.load_time.as_secs_f64() * 1000.0,
             "info": loaded.info,
             "imports": imports,
             "exports": exports,
@@ -242,6 +248,12 @@ async fn inspect(data_dir: Option<&Path>, plugin: &str, json: bool) -> Result<Ex
     println!("  {}", info.summary);
     println!("file:    {}", loaded.path.display());
     println!("digest:  {}", loaded.digest);
+    let how = match loaded.provenance {
+        crate::runtime::Provenance::Cached => "loaded from the compiled cache",
+        crate::runtime::Provenance::Recompiled => "recompiled (the cache entry was corrupt)",
+        _ => "compiled",
+    };
+    println!("loaded:  {how} in {}", output::duration(loaded.load_time));
     println!("parameters:");
     if info.params.is_empty() {
         println!("  (none)");

@@ -8,6 +8,7 @@
 //! trapped once its deadline has passed.
 
 pub(crate) mod bindings;
+pub mod compiled_cache;
 mod invoke;
 pub mod limits;
 mod pending_caps;
@@ -25,6 +26,7 @@ use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, Store, UpdateDeadline};
 
 pub use bindings::ContractVersion;
+pub use compiled_cache::{CompiledCache, Provenance};
 pub use invoke::{ActionContext, Attempt, AttemptError};
 pub use plugin::{GrantRequest, LoadedPlugin, ParamSpec, PluginInfo};
 pub use state::ActionState;
@@ -62,10 +64,21 @@ pub struct Runtime {
     linker: Linker<ActionState>,
     loaded: Mutex<HashMap<PathBuf, Arc<OnceCell<Arc<LoadedPlugin>>>>>,
     ticker: EpochTicker,
+    compiled: Option<CompiledCache>,
 }
 
 impl Runtime {
+    /// A runtime that compiles every plugin in each process.
     pub fn new() -> wasmtime::Result<Self> {
+        Self::build(None)
+    }
+
+    /// A runtime that keeps compiled plugins in `dir` across processes.
+    pub fn with_compiled_cache(dir: impl Into<PathBuf>) -> wasmtime::Result<Self> {
+        Self::build(Some(dir.into()))
+    }
+
+    fn build(cache_dir: Option<PathBuf>) -> wasmtime::Result<Self> {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.epoch_interruption(true);
@@ -87,11 +100,13 @@ impl Runtime {
         }
 
         let ticker = EpochTicker::start(engine.clone());
+        let compiled = cache_dir.map(|dir| CompiledCache::new(dir, &engine));
         Ok(Self {
             engine,
             linker,
             loaded: Mutex::new(HashMap::new()),
             ticker,
+            compiled,
         })
     }
 
@@ -120,17 +135,24 @@ impl Runtime {
             })?;
         let digest = Digest::of(&bytes);
         let engine = self.engine.clone();
+        let cache = self.compiled.clone();
         // Compilation is CPU-bound: keep it off the async worker threads.
-        let component = tokio::task::spawn_blocking(move || Component::new(&engine, &bytes))
-            .await
-            .map_err(|join| LoadError::Compile {
-                path: path.to_path_buf(),
-                reason: join.to_string(),
-            })?
-            .map_err(|error| LoadError::Compile {
-                path: path.to_path_buf(),
-                reason: format!("{error:#}"),
-            })?;
+        let started = Instant::now();
+        let (component, provenance) = tokio::task::spawn_blocking(move || match cache {
+            Some(cache) => cache.load_or_compile(&engine, &digest, &bytes),
+            None => Component::new(&engine, &bytes).map(|c| (c, Provenance::Compiled)),
+        })
+        .await
+        .map_err(|join| LoadError::Compile {
+            path: path.to_path_buf(),
+            reason: join.to_string(),
+        })?
+        .map_err(|error| LoadError::Compile {
+            path: path.to_path_buf(),
+            reason: format!("{error:#}"),
+        })?;
+        let load_time = started.elapsed();
+        tracing::debug!(plugin = %path.display(), ?provenance, ?load_time, "plugin loaded");
         let link_error = |error: wasmtime::Error| LoadError::Link {
             path: path.to_path_buf(),
             reason: format!("{error:#}"),
@@ -170,6 +192,8 @@ impl Runtime {
             digest,
             info,
             contract,
+            provenance,
+            load_time,
             component,
             pre,
         }))

@@ -59,6 +59,10 @@ pub struct LoadedPlugin {
     pub info: PluginInfo,
     /// The contract version the plugin was built against.
     pub contract: ContractVersion,
+    /// Whether it was compiled now or loaded from the compiled cache.
+    pub provenance: super::Provenance,
+    /// How long compiling or deserializing took.
+    pub load_time: std::time::Duration,
     pub(super) component: wasmtime::component::Component,
     pub(super) pre: PluginPre,
 }
