@@ -84,7 +84,9 @@ stages:
 fn actions_of_one_stage_overlap_in_time() {
     let sandbox = Sandbox::new();
     sandbox.pipeline(TWO_SLEEPERS);
-    sandbox.kiln(&["run", "--jobs", "2"]).assert_code(0);
+    sandbox
+        .kiln(&["run", "--jobs", "2", "--no-cache"])
+        .assert_code(0);
     let (start_one, end_one) = interval(&sandbox, "one");
     let (start_two, end_two) = interval(&sandbox, "two");
     assert!(
@@ -97,7 +99,9 @@ fn actions_of_one_stage_overlap_in_time() {
 fn jobs_one_runs_actions_one_at_a_time() {
     let sandbox = Sandbox::new();
     sandbox.pipeline(TWO_SLEEPERS);
-    sandbox.kiln(&["run", "--jobs", "1"]).assert_code(0);
+    sandbox
+        .kiln(&["run", "--jobs", "1", "--no-cache"])
+        .assert_code(0);
     let (start_one, end_one) = interval(&sandbox, "one");
     let (start_two, end_two) = interval(&sandbox, "two");
     assert!(

@@ -173,7 +173,8 @@ stages:
     );
     sandbox.kiln(&["run"]).assert_code(0);
     let first = sandbox.action("package")["outputs"][0][1].clone();
-    sandbox.kiln(&["run"]).assert_code(0);
+    // Run it again for real, not from the action cache.
+    sandbox.kiln(&["run", "--no-cache"]).assert_code(0);
     let second = sandbox.action("package")["outputs"][0][1].clone();
     assert_eq!(
         first, second,

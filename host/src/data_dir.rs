@@ -49,6 +49,11 @@ impl DataDir {
         self.root.join("secrets")
     }
 
+    /// Results of actions, by cache key.
+    pub fn action_cache(&self) -> PathBuf {
+        self.root.join("action-cache")
+    }
+
     /// Plugins compiled to native code, by component digest and engine.
     pub fn compiled(&self) -> PathBuf {
         self.root.join("compiled")

@@ -16,6 +16,7 @@
 //! - [`runs`]: where a run's record and logs are kept;
 //! - [`cli`]: the `kiln` command line.
 
+pub mod action_cache;
 pub mod artifacts;
 pub mod capabilities;
 pub mod cli;

@@ -66,6 +66,9 @@ pub struct ActionRecord {
     pub error: Option<String>,
     pub outputs: Vec<(String, Digest)>,
     pub logs: Vec<PathBuf>,
+    /// The result was reused from the action cache, not run.
+    #[serde(default)]
+    pub cached: bool,
 }
 
 /// The directory of one run.

@@ -7,7 +7,10 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 
 use super::output::{self, Printer};
-use super::{Cli, Command, EXIT_BAD_INPUT, EXIT_FAILED, PluginCommand, SecretCommand};
+use super::{
+    CacheCommand, Cli, Command, EXIT_BAD_INPUT, EXIT_FAILED, PluginCommand, SecretCommand,
+};
+use crate::action_cache::ActionCache;
 use crate::artifacts::ArtifactStore;
 use crate::capabilities::secrets::{EnvProvider, FileStore, Secrets};
 use crate::data_dir::DataDir;
@@ -23,7 +26,18 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             file,
             jobs,
             workspace,
-        } => run(cli.data_dir.as_deref(), &file, workspace.as_deref(), jobs).await,
+            no_cache,
+        } => {
+            run(
+                cli.data_dir.as_deref(),
+                &file,
+                workspace.as_deref(),
+                jobs,
+                no_cache,
+            )
+            .await
+        }
+        Command::Cache(command) => cache(cli.data_dir.as_deref(), command),
         Command::Validate { file, workspace } => {
             validate(cli.data_dir.as_deref(), &file, workspace.as_deref()).await
         }
@@ -79,6 +93,7 @@ async fn run(
     file: &Path,
     workspace: Option<&Path>,
     jobs: Option<usize>,
+    no_cache: bool,
 ) -> Result<ExitCode> {
     let data = open_data_dir(data_dir)?;
     let runtime = Arc::new(
@@ -95,6 +110,8 @@ async fn run(
         runs_root: data.runs(),
         jobs: jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
         secrets: Arc::new(secret_providers(&data)),
+        cache: Some(ActionCache::open(data.action_cache())?),
+        use_cache: !no_cache,
     };
     let report = scheduler
         .run(&plan, Arc::new(Printer::new()))
@@ -131,6 +148,89 @@ async fn validate(
         ),
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn cache(data_dir: Option<&Path>, command: CacheCommand) -> Result<ExitCode> {
+    let data = open_data_dir(data_dir)?;
+    let cache = ActionCache::open(data.action_cache())?;
+    let green = anstyle::AnsiColor::Green.on_default().bold();
+    match command {
+        CacheCommand::Ls => {
+            let entries = cache.list()?;
+            if entries.is_empty() {
+                println!("the action cache is empty");
+            }
+            for entry in entries {
+                let outputs: Vec<String> = entry
+                    .outputs
+                    .iter()
+                    .map(|(n, d)| format!("{n}={}", d.short()))
+                    .collect();
+                println!(
+                    "{}  {}/{}  {}  run {}  {}",
+                    entry.key.short(),
+                    entry.pipeline,
+                    entry.action,
+                    entry.created_at,
+                    entry.run_id,
+                    if outputs.is_empty() {
+                        "(no outputs)".to_owned()
+                    } else {
+                        outputs.join(" ")
+                    }
+                );
+            }
+        }
+        CacheCommand::Rm { prefix, all } => {
+            let prefix = if all {
+                String::new()
+            } else {
+                prefix.unwrap_or_default()
+            };
+            let removed = cache.remove(&prefix)?;
+            output::status(green, "Removed", &format!("{removed} cached results"));
+        }
+        CacheCommand::Gc { older_than } => {
+            let store = ArtifactStore::open(data.artifacts())?;
+            let removed = cache.gc(older_than, &store)?;
+            output::status(green, "Removed", &format!("{removed} cached results"));
+        }
+        CacheCommand::Why { action, pipeline } => {
+            let pipeline = match pipeline {
+                Some(name) => name,
+                None => pipeline_name(Path::new("kiln.yaml"))?,
+            };
+            let history = cache.history(&pipeline, &action);
+            match history.as_slice() {
+                [] => bail!(
+                    "no key was ever computed for action `{action}` of pipeline `{pipeline}` (is it cacheable?)"
+                ),
+                [_] => println!(
+                    "`{action}` has had one key only: it missed because nothing was cached yet"
+                ),
+                [latest, before, ..] => {
+                    let differences = latest.differences(before);
+                    println!(
+                        "`{action}`: key {} (was {})",
+                        latest.key().short(),
+                        before.key().short()
+                    );
+                    for difference in differences {
+                        println!("  {difference}");
+                    }
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The `name:` of a pipeline file, without validating the rest.
+fn pipeline_name(file: &Path) -> Result<String> {
+    let source =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let parsed = crate::pipeline::parse(file, &source).map_err(|d| anyhow::anyhow!("{d}"))?;
+    Ok(parsed.name.value)
 }
 
 /// Secrets come from `KILN_SECRET_<NAME>` variables first, then the file

@@ -53,6 +53,10 @@ pub enum Command {
         /// The directory mounted at /workspace [default: the pipeline file's directory]
         #[arg(long, short = 'w', value_name = "DIR")]
         workspace: Option<PathBuf>,
+        /// Run every action even when the action cache has its result
+        /// (results are still recorded)
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Check a pipeline without running it: syntax, names, needs,
     /// artifacts, plugins, parameters and grants
@@ -75,12 +79,45 @@ pub enum Command {
     /// Work with plugins
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Inspect and prune the action cache
+    #[command(subcommand)]
+    Cache(CacheCommand),
     /// Manage secrets in kiln's file store (values are read from stdin)
     #[command(subcommand)]
     #[command(
         after_help = "Examples:\n  printf %s \"$TOKEN\" | kiln secret set DEPLOY_TOKEN\n  kiln secret ls\n  kiln secret rm DEPLOY_TOKEN\n\nKILN_SECRET_<NAME> environment variables are looked up first."
     )]
     Secret(SecretCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// List cached action results, newest first
+    Ls,
+    /// Remove cached results whose key starts with PREFIX, or all with --all
+    Rm {
+        #[arg(required_unless_present = "all")]
+        prefix: Option<String>,
+        #[arg(long)]
+        all: bool,
+    },
+    /// Remove results older than --older-than, and results whose artifacts are gone
+    Gc {
+        /// e.g. `7d`, `12h`
+        #[arg(long, default_value = "30d", value_parser = humantime::parse_duration)]
+        older_than: std::time::Duration,
+    },
+    /// Explain why an action missed the cache: the parts of its key that
+    /// changed since the key before
+    #[command(
+        after_help = "Examples:\n  kiln cache why checkout\n  kiln cache why package --pipeline demo"
+    )]
+    Why {
+        action: String,
+        /// The pipeline's name [default: the name in kiln.yaml]
+        #[arg(long)]
+        pipeline: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

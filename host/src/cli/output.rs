@@ -96,8 +96,14 @@ impl EventSink for Printer {
                 error,
                 log_tail,
                 log_path,
+                cached,
                 ..
             } => {
+                if *cached {
+                    let summary = summary.as_deref().unwrap_or("");
+                    status(CYAN, "Cached", &format!("{action} {summary}"));
+                    return;
+                }
                 let attempts = if *attempts > 1 {
                     format!(", {attempts} attempts")
                 } else {

@@ -72,6 +72,60 @@ pub struct ActionFile {
     /// Resource limits of each attempt, over the defaults.
     #[serde(default)]
     pub limits: Option<Located<LimitsFile>>,
+    /// The action cache: `false`, `true`, or `{ inputs: [globs] }` to key
+    /// the action by those workspace files. By default an action is cached
+    /// unless it has exec, network or write grants.
+    #[serde(default)]
+    pub cache: Option<Located<CacheFile>>,
+}
+
+/// `cache:` of an action.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(with = "CacheSchema")]
+pub enum CacheFile {
+    Enabled(bool),
+    Inputs(Vec<String>),
+}
+
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // only its schema is used
+enum CacheSchema {
+    /// Force caching on or off.
+    Enabled(bool),
+    /// Cache, keyed by these workspace files (globs) instead of the whole workspace.
+    Inputs { inputs: Vec<String> },
+}
+
+impl<'de> Deserialize<'de> for CacheFile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CacheVisitor;
+        impl<'de> serde::de::Visitor<'de> for CacheVisitor {
+            type Value = CacheFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false, or { inputs: [GLOBS] }")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<CacheFile, E> {
+                Ok(CacheFile::Enabled(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CacheFile, A::Error> {
+                let mut inputs = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "inputs" => inputs = Some(map.next_value::<Vec<String>>()?),
+                        other => return Err(serde::de::Error::unknown_field(other, &["inputs"])),
+                    }
+                }
+                inputs
+                    .map(CacheFile::Inputs)
+                    .ok_or_else(|| serde::de::Error::missing_field("inputs"))
+            }
+        }
+        deserializer.deserialize_any(CacheVisitor)
+    }
 }
 
 /// Per-action resource limits.

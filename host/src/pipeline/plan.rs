@@ -77,6 +77,19 @@ pub struct ActionPlan {
     pub env: Vec<(String, String)>,
     pub grants: Grants,
     pub limits: crate::runtime::limits::Limits,
+    pub cache: crate::action_cache::CachePolicy,
+}
+
+impl ActionPlan {
+    /// Whether the action's result may be reused from the action cache.
+    pub fn cacheable(&self) -> bool {
+        use crate::action_cache::CachePolicy;
+        match self.cache {
+            CachePolicy::Off => false,
+            CachePolicy::On | CachePolicy::Inputs(_) => true,
+            CachePolicy::Auto => !self.grants.reaches_outside(),
+        }
+    }
 }
 
 /// Everything an action grants its plugin beyond the default sandbox.
@@ -88,4 +101,17 @@ pub struct Grants {
     pub exec: Vec<ExecGrant>,
     /// Secret names.
     pub secrets: Vec<String>,
+}
+
+impl Grants {
+    /// Whether the plugin can reach, or change, anything its cache key
+    /// does not cover: programs, the network, writable host paths or a
+    /// writable workspace.
+    pub fn reaches_outside(&self) -> bool {
+        use crate::capabilities::fs::Access;
+        !self.exec.is_empty()
+            || !self.network.origins.is_empty()
+            || self.fs.workspace_access == Access::ReadWrite
+            || self.fs.paths.iter().any(|p| p.access == Access::ReadWrite)
+    }
 }

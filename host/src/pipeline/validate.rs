@@ -15,9 +15,12 @@ use std::time::Duration;
 use futures::future::join_all;
 
 use super::diagnostic::{Diagnostic, Diagnostics};
-use super::file::{AccessText, ActionFile, ConditionText, PipelineFile, ScalarValue, SizeText};
+use super::file::{
+    AccessText, ActionFile, CacheFile, ConditionText, PipelineFile, ScalarValue, SizeText,
+};
 use super::located::{Located, Position};
 use super::plan::{ActionPlan, Condition, Grants, Plan, StagePlan};
+use crate::action_cache::CachePolicy;
 use crate::capabilities::exec::{ArgPattern, ExecGrant};
 use crate::capabilities::fs::{Access, FsGrants, PathGrant};
 use crate::capabilities::http::{NetworkGrant, Origin};
@@ -398,6 +401,12 @@ async fn validate(
                 env,
                 grants,
                 limits,
+                cache: match action.cache.as_ref().map(|c| &c.value) {
+                    None => CachePolicy::Auto,
+                    Some(CacheFile::Enabled(false)) => CachePolicy::Off,
+                    Some(CacheFile::Enabled(true)) => CachePolicy::On,
+                    Some(CacheFile::Inputs(globs)) => CachePolicy::Inputs(globs.clone()),
+                },
             });
         }
         stages.push(StagePlan {

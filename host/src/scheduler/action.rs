@@ -1,10 +1,13 @@
 //! One action: its attempts, each in a fresh sandbox with verified inputs,
 //! and the storing of its outputs.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{Event, RunShared, retry_delay};
+use crate::action_cache::{CacheEntry, CachePolicy, KeyParts, fingerprint};
 use crate::artifacts::make_writable;
 use crate::capabilities::fs::Mounts;
 use crate::capabilities::log::{ActionLog, Level};
@@ -24,6 +27,8 @@ pub struct ActionOutcome {
     pub error: Option<String>,
     pub outputs: Vec<(String, Digest)>,
     pub logs: Vec<PathBuf>,
+    /// Reused from the action cache.
+    pub cached: bool,
 }
 
 impl ActionOutcome {
@@ -36,6 +41,7 @@ impl ActionOutcome {
             error: None,
             outputs: Vec::new(),
             logs: Vec::new(),
+            cached: false,
         }
     }
 
@@ -48,6 +54,7 @@ impl ActionOutcome {
             error: Some(format!("internal error in kiln: {message}")),
             outputs: Vec::new(),
             logs: Vec::new(),
+            cached: false,
         }
     }
 
@@ -63,6 +70,7 @@ impl ActionOutcome {
             error: self.error,
             outputs: self.outputs,
             logs: self.logs,
+            cached: self.cached,
         }
     }
 }
@@ -91,6 +99,12 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
         Err(error) => return failed_before_start(shared, action, started, error.to_string()),
     };
     let (masker, mask_warnings) = granted.masker();
+    let cache_key = cache_key(shared, action).await;
+    if let Some(parts) = &cache_key
+        && let Some(outcome) = reuse_cached(shared, action, parts, started)
+    {
+        return outcome;
+    }
     let mut logs = Vec::new();
     let max_attempts = action.retries + 1;
     let mut attempt = 1;
@@ -126,6 +140,21 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
         };
         match result {
             Ok((summary, outputs)) => {
+                if let (Some(cache), Some(parts)) = (&shared.cache, &cache_key) {
+                    let entry = CacheEntry {
+                        key: parts.key(),
+                        pipeline: shared.pipeline.clone(),
+                        action: action.name.clone(),
+                        run_id: shared.run_id.clone(),
+                        created_at: super::now_rfc3339(),
+                        summary: summary.clone(),
+                        outputs: outputs.clone(),
+                        parts: parts.clone(),
+                    };
+                    if let Err(error) = cache.put(&entry, &log_path) {
+                        tracing::warn!("not cached: {error}");
+                    }
+                }
                 let duration = started.elapsed();
                 shared.events.event(&Event::ActionFinished {
                     stage: action.stage.clone(),
@@ -137,6 +166,7 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
                     error: None,
                     log_tail: Vec::new(),
                     log_path: Some(log_path),
+                    cached: false,
                 });
                 return ActionOutcome {
                     status: Status::Succeeded,
@@ -146,6 +176,7 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
                     error: None,
                     outputs,
                     logs,
+                    cached: false,
                 };
             }
             Err((failure, tail)) if failure.retryable && attempt < max_attempts => {
@@ -173,6 +204,7 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
                     error: Some(failure.message.clone()),
                     log_tail,
                     log_path: Some(log_path),
+                    cached: false,
                 });
                 return ActionOutcome {
                     status: Status::Failed,
@@ -182,10 +214,170 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
                     error: Some(failure.message),
                     outputs: Vec::new(),
                     logs,
+                    cached: false,
                 };
             }
         }
     }
+}
+
+/// The parts of the action's cache key, when it is cacheable and a cache
+/// is configured; the key is also recorded for `kiln cache why`.
+async fn cache_key(shared: &RunShared, action: &ActionPlan) -> Option<KeyParts> {
+    let cache = shared.cache.as_ref()?;
+    if !action.cacheable() {
+        return None;
+    }
+    let mut inputs = BTreeMap::new();
+    {
+        let artifacts = shared.artifacts.lock().unwrap_or_else(|p| p.into_inner());
+        for name in &action.inputs {
+            inputs.insert(name.clone(), *artifacts.get(name)?);
+        }
+    }
+    let workspace = match &action.cache {
+        CachePolicy::Inputs(globs) => {
+            let (root, globs) = (shared.workspace.clone(), globs.clone());
+            match tokio::task::spawn_blocking(move || fingerprint(&root, Some(&globs))).await {
+                Ok(Ok(files)) => files,
+                Ok(Err(error)) => {
+                    tracing::warn!("{}: not cached: {error}", action.name);
+                    return None;
+                }
+                Err(_) => return None,
+            }
+        }
+        _ => {
+            let files = shared
+                .workspace_files
+                .get_or_try_init(|| async {
+                    let root = shared.workspace.clone();
+                    let pipeline_file = shared.pipeline_file.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let mut files = fingerprint(&root, None)?;
+                        // The action's own configuration is in its key
+                        // already; edits to other actions must not miss.
+                        if let Ok(relative) = pipeline_file.strip_prefix(&root) {
+                            files.remove(
+                                &relative
+                                    .to_string_lossy()
+                                    .replace(std::path::MAIN_SEPARATOR, "/"),
+                            );
+                        }
+                        Ok::<_, crate::action_cache::WorkspaceError>(files)
+                    })
+                    .await
+                    .map_err(|join| join.to_string())?
+                    .map(Arc::new)
+                    .map_err(|error| error.to_string())
+                })
+                .await;
+            match files {
+                Ok(files) => (**files).clone(),
+                Err(error) => {
+                    tracing::warn!("{}: not cached: {error}", action.name);
+                    return None;
+                }
+            }
+        }
+    };
+    let mut env: BTreeMap<String, String> = action.env.iter().cloned().collect();
+    // A secret's value never enters a key (keys are stored in clear);
+    // granting another secret does.
+    for name in &action.grants.secrets {
+        env.insert(format!("secret:{name}"), "granted".into());
+    }
+    let parts = KeyParts {
+        kiln_version: env!("CARGO_PKG_VERSION").to_owned(),
+        plugin: action.plugin.digest,
+        params: action.params.iter().cloned().collect(),
+        inputs,
+        env,
+        workspace,
+        paths: action
+            .grants
+            .fs
+            .paths
+            .iter()
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    format!("{} ({})", p.host_path.display(), p.access),
+                )
+            })
+            .collect(),
+    };
+    if let Err(error) = cache.record_key(&shared.pipeline, &action.name, &parts) {
+        tracing::warn!("{error}");
+    }
+    Some(parts)
+}
+
+/// A hit: the recorded outputs become this run's, the recorded log is
+/// replayed, and nothing runs.
+fn reuse_cached(
+    shared: &RunShared,
+    action: &ActionPlan,
+    parts: &KeyParts,
+    started: Instant,
+) -> Option<ActionOutcome> {
+    if !shared.use_cache {
+        return None;
+    }
+    let cache = shared.cache.as_ref()?;
+    let key = parts.key();
+    let entry = match cache.lookup(&key, &shared.store) {
+        Ok(entry) => entry?,
+        Err(error) => {
+            tracing::warn!("{error}");
+            return None;
+        }
+    };
+    let log_path = shared.run_dir.log_path(&action.name, 1);
+    let replayed = (|| -> std::io::Result<()> {
+        std::fs::create_dir_all(log_path.parent().expect("logs live in a directory"))?;
+        let mut text = format!(
+            "kiln: cached result of run {} (key {}); the plugin did not run\n",
+            entry.run_id,
+            key.short()
+        );
+        if let Ok(old) = std::fs::read_to_string(cache.log_path(&key)) {
+            text.push_str(&old);
+        }
+        std::fs::write(&log_path, text)
+    })();
+    if let Err(error) = replayed {
+        tracing::warn!("replaying the cached log: {error}");
+    }
+    {
+        let mut artifacts = shared.artifacts.lock().unwrap_or_else(|p| p.into_inner());
+        for (name, digest) in &entry.outputs {
+            artifacts.insert(name.clone(), *digest);
+        }
+    }
+    let duration = started.elapsed();
+    shared.events.event(&Event::ActionFinished {
+        stage: action.stage.clone(),
+        action: action.name.clone(),
+        status: Status::Succeeded,
+        attempts: 0,
+        duration,
+        summary: Some(entry.summary.clone()),
+        error: None,
+        log_tail: Vec::new(),
+        log_path: Some(log_path.clone()),
+        cached: true,
+    });
+    Some(ActionOutcome {
+        status: Status::Succeeded,
+        attempts: 0,
+        duration,
+        summary: Some(entry.summary),
+        error: None,
+        outputs: entry.outputs,
+        logs: vec![log_path],
+        cached: true,
+    })
 }
 
 /// An action that failed before its first attempt (a secret it is granted
@@ -207,6 +399,7 @@ fn failed_before_start(
         error: Some(message.clone()),
         log_tail: Vec::new(),
         log_path: None,
+        cached: false,
     });
     ActionOutcome {
         status: Status::Failed,
@@ -216,6 +409,7 @@ fn failed_before_start(
         error: Some(message),
         outputs: Vec::new(),
         logs: Vec::new(),
+        cached: false,
     }
 }
 

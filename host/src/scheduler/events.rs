@@ -37,6 +37,8 @@ pub enum Event {
         /// The failing attempt's last log lines.
         log_tail: Vec<String>,
         log_path: Option<std::path::PathBuf>,
+        /// Reused from the action cache.
+        cached: bool,
     },
     ActionSkipped {
         stage: String,

@@ -20,6 +20,7 @@ use tokio::task::JoinSet;
 pub use action::ActionOutcome;
 pub use events::{Event, EventSink, Silent};
 
+use crate::action_cache::ActionCache;
 use crate::artifacts::ArtifactStore;
 use crate::capabilities::secrets::Secrets;
 use crate::digest::Digest;
@@ -49,6 +50,10 @@ pub struct Scheduler {
     pub jobs: usize,
     /// Where granted secrets are looked up.
     pub secrets: Arc<Secrets>,
+    /// The action cache, and whether hits are used (`--no-cache` records
+    /// results but never reuses them).
+    pub cache: Option<ActionCache>,
+    pub use_cache: bool,
 }
 
 /// The result of a run.
@@ -72,6 +77,14 @@ pub(crate) struct RunShared {
     pub artifacts: Mutex<HashMap<String, Digest>>,
     pub events: Arc<dyn EventSink>,
     pub secrets: Arc<Secrets>,
+    pub cache: Option<ActionCache>,
+    pub use_cache: bool,
+    pub workspace: PathBuf,
+    /// The pipeline file, absolute.
+    pub pipeline_file: PathBuf,
+    /// The whole-workspace fingerprint, computed once per run when an
+    /// action's key needs it.
+    pub workspace_files: tokio::sync::OnceCell<Arc<std::collections::BTreeMap<String, Digest>>>,
 }
 
 impl Scheduler {
@@ -115,6 +128,14 @@ impl Scheduler {
             artifacts: Mutex::new(HashMap::new()),
             events: events.clone(),
             secrets: self.secrets.clone(),
+            cache: self.cache.clone(),
+            use_cache: self.use_cache,
+            workspace: plan.workspace.clone(),
+            pipeline_file: plan
+                .file
+                .canonicalize()
+                .unwrap_or_else(|_| plan.file.clone()),
+            workspace_files: tokio::sync::OnceCell::new(),
         });
         let permits = Arc::new(Semaphore::new(self.jobs.max(1)));
 
@@ -266,6 +287,7 @@ fn pending_record(action: &ActionPlan) -> ActionRecord {
         error: None,
         outputs: Vec::new(),
         logs: Vec::new(),
+        cached: false,
     }
 }
 
