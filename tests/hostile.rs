@@ -186,6 +186,50 @@ fn an_ungranted_program_cannot_be_run() {
 }
 
 #[test]
+fn a_granted_program_with_disallowed_arguments_cannot_be_run() {
+    let sandbox = Sandbox::new();
+    let (attacker, _, _) = contained(
+        &sandbox,
+        "        uses: probe\n        with: { mode: exec, program: echo, args: [\"--dangerous\"] }\n        grants:\n          exec:\n            - { program: echo, args: [\"hello *\"] }",
+    );
+    assert!(
+        error(&attacker).contains("match no granted pattern"),
+        "{attacker:#}"
+    );
+}
+
+#[test]
+fn a_granted_program_runs_with_its_output_streamed_into_the_log() {
+    let sandbox = Sandbox::new();
+    sandbox.pipeline(
+        "name: exec\nstages:\n  - name: s\n    actions:\n      - name: greet\n        uses: probe\n        env: { WHO: pipeline }\n        with: { mode: exec, program: sh, args: [\"-c\", \"echo hello from $WHO; echo warn >&2; env | sort\"] }\n        grants:\n          exec:\n            - { program: sh, args: [\"-c *\"] }\n",
+    );
+    let run = sandbox.kiln(&["run"]);
+    run.assert_code(0);
+    let log = sandbox.log("greet", 1);
+    assert!(log.contains("INFO  hello from pipeline"), "{log}");
+    assert!(log.contains("WARN  warn"), "{log}");
+    assert!(log.contains("Landlock confinement"), "{log}");
+    assert!(
+        !log.contains("SECRET_HOST_VARIABLE"),
+        "the child's environment is rebuilt: {log}"
+    );
+}
+
+#[test]
+fn a_plugin_cannot_set_loader_variables_for_a_child() {
+    let sandbox = Sandbox::new();
+    let (attacker, _, _) = contained(
+        &sandbox,
+        "        uses: probe\n        with: { mode: exec, program: \"true\", env: [\"LD_PRELOAD=/tmp/evil.so\"] }\n        grants: { exec: [\"true\"] }",
+    );
+    assert!(
+        error(&attacker).contains("`LD_PRELOAD` may not be set"),
+        "{attacker:#}"
+    );
+}
+
+#[test]
 fn a_memory_bomb_fails_on_the_memory_limit() {
     let sandbox = Sandbox::new();
     let (attacker, _, _) = contained(

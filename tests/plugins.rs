@@ -272,3 +272,81 @@ stages:
         "release two"
     );
 }
+
+/// A pipeline that tests `hello` (copied into the workspace) with the
+/// host's cargo, granted through exec, and gates on the JUnit report.
+fn cargo_pipeline(sandbox: &Sandbox) {
+    let source = workspace_root().join("examples/rust-crate/hello");
+    for file in ["Cargo.toml", "Cargo.lock", "src/lib.rs"] {
+        let text = std::fs::read_to_string(source.join(file)).unwrap();
+        sandbox.write(&format!("hello/{file}"), &text);
+    }
+    sandbox.pipeline(
+        r#"
+name: rust
+stages:
+  - name: test
+    actions:
+      - name: cargo-test
+        uses: cargo
+        with: { command: test, manifest-dir: hello, args: ["--offline"] }
+        outputs: [reports]
+        grants:
+          exec: [cargo]
+          paths:
+            target: { path: ../outside/target, access: read-write }
+            cargo-home: { path: "~/.cargo", access: read-write }
+            rustup-home: { path: "~/.rustup", access: read-only }
+  - name: gate
+    actions:
+      - name: report
+        uses: junit
+        inputs: [reports]
+"#,
+    );
+}
+
+#[test]
+fn the_cargo_plugin_tests_a_crate_with_the_granted_host_cargo() {
+    let sandbox = Sandbox::new();
+    cargo_pipeline(&sandbox);
+    let run = sandbox.kiln(&["run"]);
+    run.assert_code(0);
+    assert_eq!(sandbox.action("cargo-test")["summary"], "2 tests, 0 failed");
+    assert!(
+        sandbox.action("report")["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("2 tests, 2 passed")
+    );
+    let log = sandbox.log("cargo-test", 1);
+    assert!(log.contains("test tests::greets_by_name ... ok"), "{log}");
+    assert!(log.contains("Landlock confinement"), "{log}");
+    assert!(
+        !sandbox.workspace().join("hello/target").exists(),
+        "the read-only workspace stays clean"
+    );
+}
+
+#[test]
+fn a_failing_rust_test_fails_the_junit_gate_by_name() {
+    let sandbox = Sandbox::new();
+    cargo_pipeline(&sandbox);
+    let lib = sandbox.workspace().join("hello/src/lib.rs");
+    let text = std::fs::read_to_string(&lib)
+        .unwrap()
+        .replace("\"hello, kiln\"", "\"goodbye\"");
+    std::fs::write(&lib, text).unwrap();
+    let run = sandbox.kiln(&["run"]);
+    run.assert_code(1);
+    assert_eq!(
+        sandbox.action("cargo-test")["status"],
+        "succeeded",
+        "the report is kept"
+    );
+    let error = sandbox.action("report")["error"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(error.contains("greets_by_name"), "{error}");
+}

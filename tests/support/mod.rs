@@ -17,6 +17,7 @@ const PLUGINS: &[&str] = &[
     "kiln-plugin-junit",
     "kiln-plugin-deploy-dir",
     "kiln-plugin-verify",
+    "kiln-plugin-cargo",
     "kiln-test-probe",
     "kiln-test-legacy",
 ];

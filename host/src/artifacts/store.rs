@@ -88,9 +88,21 @@ impl ArtifactStore {
     }
 
     /// Store the tree under `dir` and return its digest. Symlinks are
-    /// stored as links, never followed.
+    /// stored as links, never followed. The tree is left as it was.
     pub fn put(&self, dir: &Path) -> Result<Stored, StoreError> {
+        self.put_tree(dir, false)
+    }
+
+    /// Store a scratch tree that the caller removes afterwards (an
+    /// action's outputs): new files are hard-linked into the store rather
+    /// than copied, so storing costs one read (the hashing) per file.
+    pub fn put_scratch(&self, dir: &Path) -> Result<Stored, StoreError> {
+        self.put_tree(dir, true)
+    }
+
+    fn put_tree(&self, dir: &Path, scratch: bool) -> Result<Stored, StoreError> {
         let mut entries = Vec::new();
+        let mut files = Vec::new();
         for item in walkdir::WalkDir::new(dir).follow_links(false).min_depth(1) {
             let item = item.map_err(|error| StoreError::Io {
                 action: "walking",
@@ -104,38 +116,57 @@ impl ArtifactStore {
                 .to_string_lossy()
                 .replace(std::path::MAIN_SEPARATOR, "/");
             let file_type = item.file_type();
-            let kind = if file_type.is_dir() {
-                EntryKind::Dir
+            if file_type.is_dir() {
+                entries.push(Entry {
+                    path: relative,
+                    kind: EntryKind::Dir,
+                });
             } else if file_type.is_symlink() {
                 let target =
                     fs::read_link(item.path()).map_err(io_error("reading link", item.path()))?;
-                EntryKind::Symlink {
-                    target: target.to_string_lossy().into_owned(),
-                }
+                entries.push(Entry {
+                    path: relative,
+                    kind: EntryKind::Symlink {
+                        target: target.to_string_lossy().into_owned(),
+                    },
+                });
             } else if file_type.is_file() {
                 let metadata = item.metadata().map_err(|e| StoreError::Io {
                     action: "reading metadata of",
                     path: item.path().to_path_buf(),
                     source: e.into(),
                 })?;
-                let (digest, size) = self.put_blob_from_file(item.path())?;
-                EntryKind::File {
-                    size,
-                    digest,
-                    executable: metadata.permissions().mode() & 0o111 != 0,
-                }
+                let executable = metadata.permissions().mode() & 0o111 != 0;
+                files.push((relative, item.path().to_path_buf(), executable));
             } else {
                 return Err(StoreError::Unsupported {
                     root: dir.to_path_buf(),
                     path: relative,
                     kind: "special file (device, socket or fifo)",
                 });
-            };
-            entries.push(Entry {
-                path: relative,
-                kind,
-            });
+            }
         }
+        // Hashing is the cost of storing: spread it over every core.
+        use rayon::prelude::*;
+        let stored: Vec<Entry> = files
+            .into_par_iter()
+            .map(|(relative, path, executable)| {
+                let (digest, size) = if scratch {
+                    self.link_blob_from_file(&path)?
+                } else {
+                    self.put_blob_from_file(&path)?
+                };
+                Ok(Entry {
+                    path: relative,
+                    kind: EntryKind::File {
+                        size,
+                        digest,
+                        executable,
+                    },
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        entries.extend(stored);
         let manifest = Manifest::new(entries);
         let bytes = manifest.to_bytes();
         let digest = self.put_blob_bytes(&bytes)?;
@@ -144,6 +175,36 @@ impl ArtifactStore {
             files: manifest.file_count(),
             bytes: manifest.total_size(),
         })
+    }
+
+    /// Hash a scratch file; when its blob is new, hard-link the file into
+    /// the store (copying only when linking is impossible, such as across
+    /// filesystems).
+    fn link_blob_from_file(&self, path: &Path) -> Result<(Digest, u64), StoreError> {
+        let file = File::open(path).map_err(io_error("opening", path))?;
+        let size = file
+            .metadata()
+            .map_err(io_error("reading metadata of", path))?
+            .len();
+        let digest = Digest::of_reader(file).map_err(io_error("reading", path))?;
+        let final_path = self.blob_path(&digest);
+        if final_path.exists() {
+            return Ok((digest, size));
+        }
+        let staging =
+            self.root
+                .join("tmp")
+                .join(format!("link-{}-{}", digest.hex(), std::process::id()));
+        let _ = fs::remove_file(&staging);
+        if fs::hard_link(path, &staging).is_err() {
+            return self.put_blob_from_file(path);
+        }
+        // The file's digest was taken before linking; nothing writes to an
+        // action's outputs once the action has finished.
+        fs::set_permissions(&staging, fs::Permissions::from_mode(0o444))
+            .map_err(io_error("setting permissions of", &staging))?;
+        fs::rename(&staging, &final_path).map_err(io_error("renaming into", &final_path))?;
+        Ok((digest, size))
     }
 
     /// Read and verify an artifact's manifest.
@@ -202,6 +263,9 @@ impl ArtifactStore {
     fn materialize_inner(&self, artifact: &Digest, dest: &Path) -> Result<Manifest, StoreError> {
         let manifest = self.manifest(artifact)?;
         fs::create_dir_all(dest).map_err(io_error("creating", dest))?;
+        // Directories and links first (entries are sorted, parents first),
+        // then file contents in parallel.
+        let mut files = Vec::new();
         for entry in &manifest.entries {
             let target = dest.join(&entry.path);
             match &entry.kind {
@@ -212,24 +276,70 @@ impl ArtifactStore {
                     .map_err(io_error("linking", &target))?,
                 EntryKind::File {
                     digest, executable, ..
-                } => {
-                    let actual = self.copy_blob_verified(artifact, digest, &target)?;
-                    if actual != *digest {
-                        return Err(StoreError::Corrupt(Box::new(Corruption {
-                            artifact: *artifact,
-                            path: entry.path.clone(),
-                            expected: *digest,
-                            actual,
-                            store: self.root.clone(),
-                        })));
-                    }
-                    let mode = if *executable { 0o555 } else { 0o444 };
-                    fs::set_permissions(&target, fs::Permissions::from_mode(mode))
-                        .map_err(io_error("setting permissions of", &target))?;
-                }
+                } => files.push((entry, target, *digest, *executable)),
             }
         }
+        use rayon::prelude::*;
+        files
+            .into_par_iter()
+            .try_for_each(|(entry, target, digest, executable)| {
+                if let Some(parent) = target.parent() {
+                    fs::create_dir_all(parent).map_err(io_error("creating", parent))?;
+                }
+                let actual = if executable {
+                    // Its own inode: the mode must not change the blob's.
+                    let actual = self.copy_blob_verified(artifact, &digest, &target)?;
+                    fs::set_permissions(&target, fs::Permissions::from_mode(0o555))
+                        .map_err(io_error("setting permissions of", &target))?;
+                    actual
+                } else {
+                    self.link_blob_verified(artifact, &digest, &target)?
+                };
+                if actual != digest {
+                    return Err(StoreError::Corrupt(Box::new(Corruption {
+                        artifact: *artifact,
+                        path: entry.path.clone(),
+                        expected: digest,
+                        actual,
+                        store: self.root.clone(),
+                    })));
+                }
+                Ok(())
+            })?;
         Ok(manifest)
+    }
+
+    /// Verify a blob by hashing it, then hard-link it to `target` (a
+    /// read-only blob shared by every reader costs no copy); copy when
+    /// linking is impossible.
+    fn link_blob_verified(
+        &self,
+        artifact: &Digest,
+        blob: &Digest,
+        target: &Path,
+    ) -> Result<Digest, StoreError> {
+        let source = self.blob_path(blob);
+        let file = match File::open(&source) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                return Err(StoreError::Missing {
+                    artifact: *artifact,
+                    blob: *blob,
+                });
+            }
+            Err(error) => return Err(io_error("opening", &source)(error)),
+        };
+        let actual = Digest::of_reader(file).map_err(io_error("reading", &source))?;
+        if actual != *blob {
+            return Ok(actual);
+        }
+        if fs::hard_link(&source, target).is_err() {
+            let copied = self.copy_blob_verified(artifact, blob, target)?;
+            fs::set_permissions(target, fs::Permissions::from_mode(0o444))
+                .map_err(io_error("setting permissions of", target))?;
+            return Ok(copied);
+        }
+        Ok(actual)
     }
 
     /// Copy a blob to `target`, returning the digest of what was copied.
@@ -332,19 +442,15 @@ impl ArtifactStore {
     }
 }
 
-/// Materialized trees are read-only; make them writable so they can be removed.
+/// Materialized trees are read-only; make their directories writable so
+/// they can be removed. Files keep their mode: many are hard links to
+/// read-only blobs, and unlinking a file needs only its directory writable.
 pub fn make_writable_recursively(dir: &Path) -> io::Result<()> {
     for item in walkdir::WalkDir::new(dir).follow_links(false) {
         let item = item?;
-        if item.file_type().is_symlink() {
-            continue;
+        if item.file_type().is_dir() {
+            fs::set_permissions(item.path(), fs::Permissions::from_mode(0o755))?;
         }
-        let mode = if item.file_type().is_dir() {
-            0o755
-        } else {
-            0o644
-        };
-        fs::set_permissions(item.path(), fs::Permissions::from_mode(mode))?;
     }
     Ok(())
 }
@@ -381,6 +487,39 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o111, 0o111);
+    }
+
+    #[test]
+    fn a_scratch_tree_is_linked_not_copied_and_inputs_share_the_blob() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = ArtifactStore::open(dir.path().join("store")).unwrap();
+        let scratch = dir.path().join("scratch");
+        tree(&scratch);
+        let stored = store.put_scratch(&scratch).unwrap();
+        let blob = store.blob_path(&Digest::of(b"alpha"));
+        let inode = fs::metadata(&blob).unwrap().ino();
+        assert_eq!(
+            fs::metadata(scratch.join("a.txt")).unwrap().ino(),
+            inode,
+            "linked, not copied"
+        );
+
+        let out = dir.path().join("out");
+        store.materialize(&stored.digest, &out).unwrap();
+        assert_eq!(
+            fs::metadata(out.join("a.txt")).unwrap().ino(),
+            inode,
+            "inputs share the blob"
+        );
+        make_writable_recursively(&out).unwrap();
+        fs::remove_dir_all(&out).unwrap();
+        assert_eq!(
+            fs::metadata(&blob).unwrap().permissions().mode() & 0o777,
+            0o444,
+            "the blob stays read-only"
+        );
+        assert_eq!(fs::read_to_string(&blob).unwrap(), "alpha");
     }
 
     #[test]

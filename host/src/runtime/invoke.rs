@@ -11,7 +11,8 @@ use super::bindings::{v0_1, v0_2};
 use super::limits::{LimitExceeded, Limits};
 use super::plugin::{LoadedPlugin, PluginInfo, PluginPre};
 use super::state::ActionState;
-use crate::capabilities::fs::Mounts;
+use crate::capabilities::exec::{ExecAccess, ExecMount, ExecPolicy};
+use crate::capabilities::fs::{Access, Mounts};
 use crate::capabilities::log::{ActionLog, Level};
 
 /// The error a guest is trapped with when its deadline passes.
@@ -96,7 +97,8 @@ impl Runtime {
             attempt.grants.network.clone(),
             limits.memory,
         )
-        .with_secrets(attempt.secrets);
+        .with_secrets(attempt.secrets.clone())
+        .with_exec(exec_access(&attempt));
         let mut store = self.store(state, attempt.timeout, limits.cpu);
         let call = call_run(&plugin.pre, &mut store, &attempt.context);
         // The epoch deadline stops a guest that computes; this outer bound
@@ -117,6 +119,33 @@ impl Runtime {
         }
         result
     }
+}
+
+/// The exec policy of an attempt: its grants, the host's PATH, and its
+/// mounts (which are also what Landlock lets a child reach).
+fn exec_access(attempt: &Attempt<'_>) -> Option<ExecAccess> {
+    if attempt.grants.exec.is_empty() {
+        return None;
+    }
+    let mounts = attempt
+        .mounts
+        .0
+        .iter()
+        .map(|mount| ExecMount {
+            guest: mount.guest.clone(),
+            host: mount.host.clone(),
+            writable: mount.access == Access::ReadWrite,
+        })
+        .collect();
+    Some(ExecAccess {
+        policy: ExecPolicy {
+            grants: attempt.grants.exec.clone(),
+            search_path: ExecPolicy::host_search_path(),
+            mounts,
+        },
+        env: attempt.env.to_vec(),
+        deadline: std::time::Instant::now() + attempt.timeout,
+    })
 }
 
 /// Instantiate and call `describe`, whatever the contract version.

@@ -11,7 +11,6 @@ pub(crate) mod bindings;
 pub mod compiled_cache;
 mod invoke;
 pub mod limits;
-mod pending_caps;
 mod plugin;
 mod state;
 

@@ -8,6 +8,7 @@ use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
+use crate::capabilities::exec::ExecAccess;
 use crate::capabilities::http::{HttpPolicy, NetworkGrant};
 use crate::capabilities::log::ActionLog;
 use crate::capabilities::secrets::GrantedSecrets;
@@ -21,6 +22,8 @@ pub struct ActionState {
     http: WasiHttpCtx,
     http_policy: HttpPolicy,
     pub(crate) secrets: GrantedSecrets,
+    /// `None` when the action grants no programs.
+    pub(crate) exec: Option<ExecAccess>,
 }
 
 impl ActionState {
@@ -55,7 +58,14 @@ impl ActionState {
                 .build(),
             http: WasiHttpCtx::new(),
             secrets: GrantedSecrets::default(),
+            exec: None,
         }
+    }
+
+    /// The programs this attempt may run.
+    pub fn with_exec(mut self, exec: Option<ExecAccess>) -> Self {
+        self.exec = exec;
+        self
     }
 
     /// The secrets this attempt may read.

@@ -533,7 +533,7 @@ async fn run_attempt_in(
             });
         }
         let store = shared.store.clone();
-        let result = tokio::task::spawn_blocking(move || store.put(&path))
+        let result = tokio::task::spawn_blocking(move || store.put_scratch(&path))
             .await
             .map_err(|join| setup(join.to_string()))?
             .map_err(|error| setup(format!("storing output artifact `{name}`: {error}")))?;

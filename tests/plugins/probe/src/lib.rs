@@ -33,6 +33,7 @@ impl Plugin for Probe {
             .param(Param::new("name", "Secret name for `secret`"))
             .param(Param::new("program", "Program for `exec`"))
             .param(Param::new("args", "Arguments for `exec` (a list)"))
+            .param(Param::new("env", "NAME=value pairs for `exec` (a list)"))
             .param(Param::new("bytes", "Size for `huge-output`").default("0"))
     }
 
@@ -180,9 +181,12 @@ impl Plugin for Probe {
             }
             "exec" => {
                 let program = ctx.require("program")?;
-                let status = kiln_sdk::exec::Command::new(program)
-                    .args(ctx.list("args"))
-                    .run()?;
+                let mut command = kiln_sdk::exec::Command::new(program).args(ctx.list("args"));
+                for pair in ctx.list("env") {
+                    let (name, value) = pair.split_once('=').unwrap_or((&pair, ""));
+                    command = command.env(name, value);
+                }
+                let status = command.run()?;
                 if !status.success() {
                     bail!("{program} ended with {status}");
                 }
