@@ -373,3 +373,54 @@ stages:
         assert!(!record.contains(&form), "the run record leaks {form:?}");
     }
 }
+
+#[test]
+fn a_secret_stored_with_kiln_secret_set_is_granted_and_masked() {
+    let sandbox = Sandbox::new();
+    let mut set = sandbox
+        .command()
+        .args(["secret", "set", "DB_PASSWORD"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(set.stdin.as_mut().unwrap(), b"correct-horse-battery\n").unwrap();
+    let output = set.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let ls = sandbox.kiln(&["secret", "ls"]);
+    assert_eq!(
+        ls.stdout.trim(),
+        "DB_PASSWORD",
+        "names only: {}",
+        ls.output()
+    );
+
+    let file = sandbox.data_dir().join("secrets/DB_PASSWORD");
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600, "only its owner can read it");
+
+    sandbox.pipeline(
+        "name: db\nstages:\n  - name: s\n    actions:\n      - name: migrate\n        uses: probe\n        with: { mode: secret, name: DB_PASSWORD }\n        grants: { secrets: [DB_PASSWORD] }\n",
+    );
+    let run = sandbox.kiln(&["run"]);
+    run.assert_code(0);
+    let log = sandbox.log("migrate", 1);
+    assert!(log.contains("raw: ***"), "{log}");
+    assert!(!log.contains("correct-horse") && !run.stderr.contains("correct-horse"));
+
+    // A store others can read is refused, as ssh refuses a readable key.
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let run = sandbox.kiln(&["run", "--no-cache"]);
+    run.assert_code(1);
+    let error = sandbox.action("migrate")["error"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(error.contains("chmod 600"), "{error}");
+}

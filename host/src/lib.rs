@@ -18,6 +18,7 @@
 
 pub mod action_cache;
 pub mod artifacts;
+pub mod bench;
 pub mod capabilities;
 pub mod cli;
 pub mod data_dir;

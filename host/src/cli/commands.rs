@@ -38,6 +38,16 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             .await
         }
         Command::Cache(command) => cache(cli.data_dir.as_deref(), command),
+        Command::Bench { smoke } => {
+            let data = open_data_dir(cli.data_dir.as_deref())?;
+            let report = crate::bench::run_bench(crate::bench::BenchOptions {
+                smoke,
+                resolver: crate::bench::resolver(&data),
+            })
+            .await?;
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Validate { file, workspace } => {
             validate(cli.data_dir.as_deref(), &file, workspace.as_deref()).await
         }

@@ -79,6 +79,15 @@ pub enum Command {
     /// Work with plugins
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Measure kiln against baselines (process spawns, cp -r, a cold run)
+    #[command(
+        after_help = "Examples:\n  cargo run --release -p kiln -- bench     figures for BENCHMARKS.md\n  kiln bench --smoke                       every measurement, small"
+    )]
+    Bench {
+        /// Small sizes: checks that every measurement still runs
+        #[arg(long)]
+        smoke: bool,
+    },
     /// Inspect and prune the action cache
     #[command(subcommand)]
     Cache(CacheCommand),

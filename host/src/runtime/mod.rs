@@ -226,6 +226,15 @@ impl Runtime {
         store
     }
 
+    /// Instantiate a loaded plugin and call `describe`: the fixed cost of
+    /// every attempt, for `kiln bench`.
+    pub async fn time_describe(&self, plugin: &LoadedPlugin) -> wasmtime::Result<Duration> {
+        let started = Instant::now();
+        let mut store = self.store(ActionState::bare(), DESCRIBE_TIMEOUT, None);
+        invoke::describe(&plugin.pre, &mut store).await?;
+        Ok(started.elapsed())
+    }
+
     /// How many epoch ticks have happened: a liveness check for tests.
     pub fn ticks(&self) -> u64 {
         self.ticker.ticks()
