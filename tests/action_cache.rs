@@ -224,3 +224,33 @@ fn cache_ls_rm_and_gc_manage_entries() {
     sandbox.kiln(&["run"]).assert_code(0);
     assert!(!cached(&sandbox, "make"), "nothing left to reuse");
 }
+
+#[test]
+fn cache_dirs_persist_from_one_run_of_an_action_to_the_next() {
+    let sandbox = Sandbox::new();
+    let yaml = |with: &str| {
+        format!(
+            "name: deps\nstages:\n  - name: s\n    actions:\n      - name: build\n        uses: probe\n        cache: {{ dirs: [deps] }}\n        with: {with}\n"
+        )
+    };
+    sandbox.pipeline(&yaml("{ mode: read, path: /cache/deps/index.txt }"));
+    sandbox.kiln(&["run"]).assert_code(1); // nothing saved yet
+
+    sandbox.pipeline(&yaml(
+        "{ mode: write-path, path: /cache/deps/index.txt, text: downloaded }",
+    ));
+    sandbox.kiln(&["run"]).assert_code(0);
+
+    sandbox.pipeline(&yaml("{ mode: read, path: /cache/deps/index.txt }"));
+    sandbox.kiln(&["run"]).assert_code(0);
+    assert_eq!(
+        sandbox.action("build")["summary"],
+        "read 10 bytes from /cache/deps/index.txt"
+    );
+    let saved = sandbox.data_dir().join("caches/deps/build/deps/index.txt");
+    assert_eq!(
+        std::fs::read_to_string(saved).unwrap(),
+        "downloaded",
+        "kept in the data directory"
+    );
+}

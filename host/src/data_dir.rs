@@ -49,6 +49,11 @@ impl DataDir {
         self.root.join("secrets")
     }
 
+    /// Persistent per-action directories (`cache: { dirs: [...] }`).
+    pub fn caches(&self) -> PathBuf {
+        self.root.join("caches")
+    }
+
     /// Results of actions, by cache key.
     pub fn action_cache(&self) -> PathBuf {
         self.root.join("action-cache")

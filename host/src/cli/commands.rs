@@ -118,6 +118,7 @@ async fn run(
         store: ArtifactStore::open(data.artifacts())?,
         work_root: data.work(),
         runs_root: data.runs(),
+        caches_root: data.caches(),
         jobs: jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
         secrets: Arc::new(secret_providers(&data)),
         cache: Some(ActionCache::open(data.action_cache())?),

@@ -84,7 +84,13 @@ pub struct ActionFile {
 #[schemars(with = "CacheSchema")]
 pub enum CacheFile {
     Enabled(bool),
-    Inputs(Vec<String>),
+    Settings {
+        /// Key by these workspace files instead of the whole workspace.
+        inputs: Option<Vec<String>>,
+        /// Persistent directories, mounted at `/cache/<name>`, kept from one
+        /// run of the action to the next.
+        dirs: Vec<String>,
+    },
 }
 
 #[derive(JsonSchema)]
@@ -93,8 +99,14 @@ pub enum CacheFile {
 enum CacheSchema {
     /// Force caching on or off.
     Enabled(bool),
-    /// Cache, keyed by these workspace files (globs) instead of the whole workspace.
-    Inputs { inputs: Vec<String> },
+    /// Cache settings.
+    Settings {
+        /// Key by these workspace files (globs) instead of the whole workspace.
+        inputs: Option<Vec<String>>,
+        /// Persistent directories, mounted at `/cache/<name>` and kept from
+        /// one run of the action to the next (tool caches, incremental builds).
+        dirs: Option<Vec<String>>,
+    },
 }
 
 impl<'de> Deserialize<'de> for CacheFile {
@@ -103,7 +115,7 @@ impl<'de> Deserialize<'de> for CacheFile {
         impl<'de> serde::de::Visitor<'de> for CacheVisitor {
             type Value = CacheFile;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("true, false, or { inputs: [GLOBS] }")
+                f.write_str("true, false, or { inputs: [GLOBS], dirs: [NAMES] }")
             }
             fn visit_bool<E>(self, v: bool) -> Result<CacheFile, E> {
                 Ok(CacheFile::Enabled(v))
@@ -113,15 +125,20 @@ impl<'de> Deserialize<'de> for CacheFile {
                 mut map: A,
             ) -> Result<CacheFile, A::Error> {
                 let mut inputs = None;
+                let mut dirs = Vec::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "inputs" => inputs = Some(map.next_value::<Vec<String>>()?),
-                        other => return Err(serde::de::Error::unknown_field(other, &["inputs"])),
+                        "dirs" => dirs = map.next_value::<Vec<String>>()?,
+                        other => {
+                            return Err(serde::de::Error::unknown_field(
+                                other,
+                                &["inputs", "dirs"],
+                            ));
+                        }
                     }
                 }
-                inputs
-                    .map(CacheFile::Inputs)
-                    .ok_or_else(|| serde::de::Error::missing_field("inputs"))
+                Ok(CacheFile::Settings { inputs, dirs })
             }
         }
         deserializer.deserialize_any(CacheVisitor)

@@ -78,6 +78,8 @@ pub struct ActionPlan {
     pub grants: Grants,
     pub limits: crate::runtime::limits::Limits,
     pub cache: crate::action_cache::CachePolicy,
+    /// Persistent directories mounted at `/cache/<name>`.
+    pub cache_dirs: Vec<String>,
 }
 
 impl ActionPlan {

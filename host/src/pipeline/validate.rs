@@ -405,8 +405,13 @@ async fn validate(
                     None => CachePolicy::Auto,
                     Some(CacheFile::Enabled(false)) => CachePolicy::Off,
                     Some(CacheFile::Enabled(true)) => CachePolicy::On,
-                    Some(CacheFile::Inputs(globs)) => CachePolicy::Inputs(globs.clone()),
+                    Some(CacheFile::Settings {
+                        inputs: Some(globs),
+                        ..
+                    }) => CachePolicy::Inputs(globs.clone()),
+                    Some(CacheFile::Settings { inputs: None, .. }) => CachePolicy::Auto,
                 },
+                cache_dirs: cache_dirs(action, &site, &mut report),
             });
         }
         stages.push(StagePlan {
@@ -761,6 +766,29 @@ fn check_grants(
         exec,
         secrets,
     }
+}
+
+fn cache_dirs(
+    action: &ActionFile,
+    site: &Site,
+    report: &mut impl FnMut(Position, String, String),
+) -> Vec<String> {
+    let Some(cache) = &action.cache else {
+        return Vec::new();
+    };
+    let CacheFile::Settings { dirs, .. } = &cache.value else {
+        return Vec::new();
+    };
+    for name in dirs {
+        if !is_plain_name(name) {
+            report(
+                cache.at,
+                site.field("cache.dirs"),
+                format!("cache directory name `{name}` must be letters, digits, `-`, `_` or `.`"),
+            );
+        }
+    }
+    dirs.clone()
 }
 
 fn check_limits(

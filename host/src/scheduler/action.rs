@@ -487,7 +487,18 @@ async fn run_attempt_in(
     }
     let tmp = dir.join("tmp");
     std::fs::create_dir_all(&tmp).map_err(|e| setup(format!("creating {}: {e}", tmp.display())))?;
-    let mounts = Mounts::for_attempt(&action.grants.fs, &inputs, &outputs, &tmp);
+    // Persistent cache directories move into the attempt (a rename, no
+    // copy) and back when it ends, whatever its result.
+    let caches = shared
+        .cache_dirs
+        .take(&action.name, &action.cache_dirs, &dir.join("cache"))
+        .map_err(|e| setup(format!("restoring cache directories: {e}")))?;
+    let _return_caches = CacheDirsGuard {
+        dirs: &shared.cache_dirs,
+        action: &action.name,
+        caches: caches.clone(),
+    };
+    let mounts = Mounts::for_attempt(&action.grants.fs, &inputs, &outputs, &caches, &tmp);
 
     let context = ActionContext {
         run_id: shared.run_id.clone(),
@@ -564,4 +575,19 @@ fn tree_size(dir: &Path) -> u64 {
         .filter_map(|entry| entry.metadata().ok())
         .map(|metadata| metadata.len())
         .sum()
+}
+
+/// Puts an attempt's cache directories back when the attempt ends.
+struct CacheDirsGuard<'a> {
+    dirs: &'a crate::capabilities::fs::CacheDirs,
+    action: &'a str,
+    caches: Vec<(String, PathBuf)>,
+}
+
+impl Drop for CacheDirsGuard<'_> {
+    fn drop(&mut self) {
+        if let Err(error) = self.dirs.put_back(self.action, &self.caches) {
+            tracing::warn!("saving cache directories of `{}`: {error}", self.action);
+        }
+    }
 }

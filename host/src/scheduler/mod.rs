@@ -46,6 +46,8 @@ pub struct Scheduler {
     /// Per-run scratch space (`<data dir>/work`).
     pub work_root: PathBuf,
     pub runs_root: PathBuf,
+    /// Persistent per-action cache directories (`<data dir>/caches`).
+    pub caches_root: PathBuf,
     /// How many actions may run at once.
     pub jobs: usize,
     /// Where granted secrets are looked up.
@@ -80,6 +82,8 @@ pub(crate) struct RunShared {
     pub cache: Option<ActionCache>,
     pub use_cache: bool,
     pub workspace: PathBuf,
+    /// Persistent per-action directories of this pipeline.
+    pub cache_dirs: crate::capabilities::fs::CacheDirs,
     /// The pipeline file, absolute.
     pub pipeline_file: PathBuf,
     /// The whole-workspace fingerprint, computed once per run when an
@@ -131,6 +135,7 @@ impl Scheduler {
             cache: self.cache.clone(),
             use_cache: self.use_cache,
             workspace: plan.workspace.clone(),
+            cache_dirs: crate::capabilities::fs::CacheDirs::new(&self.caches_root, &plan.name),
             pipeline_file: plan
                 .file
                 .canonicalize()
