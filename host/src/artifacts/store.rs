@@ -207,6 +207,19 @@ impl ArtifactStore {
         Ok((digest, size))
     }
 
+    /// Open a blob of `artifact`; a missing blob is reported as such.
+    fn open_blob(&self, artifact: &Digest, blob: &Digest) -> Result<(File, PathBuf), StoreError> {
+        let path = self.blob_path(blob);
+        match File::open(&path) {
+            Ok(file) => Ok((file, path)),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Err(StoreError::Missing {
+                artifact: *artifact,
+                blob: *blob,
+            }),
+            Err(error) => Err(io_error("opening", &path)(error)),
+        }
+    }
+
     /// Read and verify an artifact's manifest.
     pub fn manifest(&self, artifact: &Digest) -> Result<Manifest, StoreError> {
         let path = self.blob_path(artifact);
@@ -318,17 +331,7 @@ impl ArtifactStore {
         blob: &Digest,
         target: &Path,
     ) -> Result<Digest, StoreError> {
-        let source = self.blob_path(blob);
-        let file = match File::open(&source) {
-            Ok(file) => file,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                return Err(StoreError::Missing {
-                    artifact: *artifact,
-                    blob: *blob,
-                });
-            }
-            Err(error) => return Err(io_error("opening", &source)(error)),
-        };
+        let (file, source) = self.open_blob(artifact, blob)?;
         let actual = Digest::of_reader(file).map_err(io_error("reading", &source))?;
         if actual != *blob {
             return Ok(actual);
@@ -349,17 +352,7 @@ impl ArtifactStore {
         blob: &Digest,
         target: &Path,
     ) -> Result<Digest, StoreError> {
-        let source = self.blob_path(blob);
-        let mut reader = match File::open(&source) {
-            Ok(file) => file,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                return Err(StoreError::Missing {
-                    artifact: *artifact,
-                    blob: *blob,
-                });
-            }
-            Err(error) => return Err(io_error("opening", &source)(error)),
-        };
+        let (mut reader, source) = self.open_blob(artifact, blob)?;
         let mut writer = File::create(target).map_err(io_error("creating", target))?;
         let mut hasher = Sha256::new();
         let mut buffer = vec![0u8; 256 * 1024];

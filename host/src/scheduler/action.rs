@@ -155,29 +155,17 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
                         tracing::warn!("not cached: {error}");
                     }
                 }
-                let duration = started.elapsed();
-                shared.events.event(&Event::ActionFinished {
-                    stage: action.stage.clone(),
-                    action: action.name.clone(),
+                let outcome = ActionOutcome {
                     status: Status::Succeeded,
                     attempts: attempt,
-                    duration,
-                    summary: Some(summary.clone()),
-                    error: None,
-                    log_tail: Vec::new(),
-                    log_path: Some(log_path),
-                    cached: false,
-                });
-                return ActionOutcome {
-                    status: Status::Succeeded,
-                    attempts: attempt,
-                    duration,
+                    duration: started.elapsed(),
                     summary: Some(summary),
                     error: None,
                     outputs,
                     logs,
                     cached: false,
                 };
+                return finished(shared, action, outcome, Vec::new());
             }
             Err((failure, tail)) if failure.retryable && attempt < max_attempts => {
                 let delay = retry_delay(attempt);
@@ -193,29 +181,17 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
                 attempt += 1;
             }
             Err((failure, log_tail)) => {
-                let duration = started.elapsed();
-                shared.events.event(&Event::ActionFinished {
-                    stage: action.stage.clone(),
-                    action: action.name.clone(),
+                let outcome = ActionOutcome {
                     status: Status::Failed,
                     attempts: attempt,
-                    duration,
-                    summary: None,
-                    error: Some(failure.message.clone()),
-                    log_tail,
-                    log_path: Some(log_path),
-                    cached: false,
-                });
-                return ActionOutcome {
-                    status: Status::Failed,
-                    attempts: attempt,
-                    duration,
+                    duration: started.elapsed(),
                     summary: None,
                     error: Some(failure.message),
                     outputs: Vec::new(),
                     logs,
                     cached: false,
                 };
+                return finished(shared, action, outcome, log_tail);
             }
         }
     }
@@ -355,29 +331,17 @@ fn reuse_cached(
             artifacts.insert(name.clone(), *digest);
         }
     }
-    let duration = started.elapsed();
-    shared.events.event(&Event::ActionFinished {
-        stage: action.stage.clone(),
-        action: action.name.clone(),
+    let outcome = ActionOutcome {
         status: Status::Succeeded,
         attempts: 0,
-        duration,
-        summary: Some(entry.summary.clone()),
-        error: None,
-        log_tail: Vec::new(),
-        log_path: Some(log_path.clone()),
-        cached: true,
-    });
-    Some(ActionOutcome {
-        status: Status::Succeeded,
-        attempts: 0,
-        duration,
+        duration: started.elapsed(),
         summary: Some(entry.summary),
         error: None,
         outputs: entry.outputs,
         logs: vec![log_path],
         cached: true,
-    })
+    };
+    Some(finished(shared, action, outcome, Vec::new()))
 }
 
 /// An action that failed before its first attempt (a secret it is granted
@@ -388,29 +352,40 @@ fn failed_before_start(
     started: Instant,
     message: String,
 ) -> ActionOutcome {
-    let duration = started.elapsed();
-    shared.events.event(&Event::ActionFinished {
-        stage: action.stage.clone(),
-        action: action.name.clone(),
+    let outcome = ActionOutcome {
         status: Status::Failed,
         attempts: 0,
-        duration,
-        summary: None,
-        error: Some(message.clone()),
-        log_tail: Vec::new(),
-        log_path: None,
-        cached: false,
-    });
-    ActionOutcome {
-        status: Status::Failed,
-        attempts: 0,
-        duration,
+        duration: started.elapsed(),
         summary: None,
         error: Some(message),
         outputs: Vec::new(),
         logs: Vec::new(),
         cached: false,
-    }
+    };
+    finished(shared, action, outcome, Vec::new())
+}
+
+/// Report an action's end (with the failing attempt's last log lines) and
+/// hand its outcome on.
+fn finished(
+    shared: &RunShared,
+    action: &ActionPlan,
+    outcome: ActionOutcome,
+    log_tail: Vec<String>,
+) -> ActionOutcome {
+    shared.events.event(&Event::ActionFinished {
+        stage: action.stage.clone(),
+        action: action.name.clone(),
+        status: outcome.status,
+        attempts: outcome.attempts,
+        duration: outcome.duration,
+        summary: outcome.summary.clone(),
+        error: outcome.error.clone(),
+        log_tail,
+        log_path: outcome.logs.last().cloned(),
+        cached: outcome.cached,
+    });
+    outcome
 }
 
 /// One attempt: materialize and verify inputs, prepare outputs and /tmp,
