@@ -403,12 +403,13 @@ async fn run_attempt(
         .join(&action.name)
         .join(format!("attempt-{attempt}"));
     let result = run_attempt_in(shared, action, attempt, log.clone(), secrets, &dir).await;
+    // Removing the sandbox is not on the action's path: it happens in the
+    // background (and the run removes whatever is left when it ends).
     let cleanup_dir = dir.clone();
-    let _ = tokio::task::spawn_blocking(move || {
+    drop(tokio::task::spawn_blocking(move || {
         let _ = make_writable(&cleanup_dir);
         std::fs::remove_dir_all(&cleanup_dir)
-    })
-    .await;
+    }));
     if let Err(failure) = &result {
         log.note(Level::Error, &failure.message);
         log.flush();
