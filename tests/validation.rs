@@ -219,3 +219,19 @@ fn a_missing_pipeline_file_is_bad_input() {
     run.assert_code(2);
     assert!(run.stderr.contains("nowhere.yaml"), "{}", run.output());
 }
+
+#[test]
+fn kiln_init_writes_a_starter_that_validates_and_refuses_to_overwrite() {
+    let sandbox = Sandbox::new();
+    let init = sandbox.kiln(&["init"]);
+    init.assert_code(0);
+    assert!(sandbox.workspace().join("kiln.yaml").exists());
+    sandbox.kiln(&["validate"]).assert_code(0);
+    let again = sandbox.kiln(&["init"]);
+    again.assert_code(2);
+    assert!(
+        again.stderr.contains("already exists"),
+        "{}",
+        again.output()
+    );
+}
