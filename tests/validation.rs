@@ -235,3 +235,15 @@ fn kiln_init_writes_a_starter_that_validates_and_refuses_to_overwrite() {
         again.output()
     );
 }
+
+#[test]
+fn version_names_the_plugin_contracts_it_speaks() {
+    let sandbox = Sandbox::new();
+    let run = sandbox.kiln(&["--version"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("kiln:plugin@0.2.0") && run.stdout.contains("@0.1.0"),
+        "{}",
+        run.output()
+    );
+}

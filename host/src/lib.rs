@@ -29,5 +29,6 @@ pub mod runs;
 pub mod runtime;
 pub mod scheduler;
 
-/// The version of the plugin contract (`wit/since_v0.1.0`) this host speaks.
-pub const CONTRACT_VERSION: &str = "0.1.0";
+/// The newest plugin contract (`wit/since_v0.2.0`) this host speaks; it
+/// links every older one too.
+pub const CONTRACT_VERSION: &str = "0.2.0";

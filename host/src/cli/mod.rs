@@ -17,9 +17,7 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 
 const LONG_VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
-    " (plugin contract kiln:plugin@",
-    "0.1.0",
-    ")"
+    " (plugin contracts kiln:plugin@0.2.0 and @0.1.0)"
 );
 
 /// kiln runs CI/CD pipelines whose every action is a sandboxed WebAssembly
