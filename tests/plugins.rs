@@ -172,10 +172,10 @@ stages:
 "#,
     );
     sandbox.kiln(&["run"]).assert_code(0);
-    let first = sandbox.action("package")["outputs"][0][1].clone();
+    let first = sandbox.action("package")["outputs"][0]["digest"].clone();
     // Run it again for real, not from the action cache.
     sandbox.kiln(&["run", "--no-cache"]).assert_code(0);
-    let second = sandbox.action("package")["outputs"][0][1].clone();
+    let second = sandbox.action("package")["outputs"][0]["digest"].clone();
     assert_eq!(
         first, second,
         "the same inputs give the same archive digest"

@@ -34,9 +34,14 @@ impl DataDir {
         self.root.join("artifacts")
     }
 
-    /// Run records and logs.
+    /// Run logs (and the locks of running runs), by run id.
     pub fn runs(&self) -> PathBuf {
         self.root.join("runs")
+    }
+
+    /// The run history database (SQLite).
+    pub fn runs_db(&self) -> PathBuf {
+        self.root.join("runs.db")
     }
 
     /// Per-run scratch space for sandboxes; removed when a run ends.

@@ -13,7 +13,11 @@
 //! - [`artifacts`]: the content-addressed artifact store;
 //! - [`scheduler`]: stages in order, actions concurrently as `needs` allow,
 //!   retries, timeouts and conditions;
-//! - [`runs`]: where a run's record and logs are kept;
+//! - [`run_store`]: the run history (SQLite), logs, crash detection and
+//!   the DORA metrics;
+//! - [`reports`]: test reports (JUnit) an action declares;
+//! - [`action_cache`]: reusing an action's result when nothing it depends
+//!   on changed;
 //! - [`cli`]: the `kiln` command line.
 
 pub mod action_cache;
@@ -25,7 +29,8 @@ pub mod data_dir;
 pub mod digest;
 pub mod pipeline;
 pub mod plugins;
-pub mod runs;
+pub mod reports;
+pub mod run_store;
 pub mod runtime;
 pub mod scheduler;
 

@@ -18,6 +18,7 @@ const PLUGINS: &[&str] = &[
     "kiln-plugin-deploy-dir",
     "kiln-plugin-verify",
     "kiln-plugin-cargo",
+    "kiln-plugin-notify",
     "kiln-test-probe",
     "kiln-test-legacy",
 ];
@@ -131,22 +132,31 @@ impl Sandbox {
         Run::from(command.output().expect("running kiln"))
     }
 
-    /// The records of every run in this sandbox, oldest first.
+    /// The records of every run in this sandbox, oldest first, as
+    /// `kiln show --json` prints them.
     pub fn runs(&self) -> Vec<serde_json::Value> {
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir(self.data_dir().join("runs"))
-            .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-            .unwrap_or_default();
-        dirs.sort();
-        dirs.iter()
-            .map(|dir| {
-                let text = std::fs::read_to_string(dir.join("run.json")).unwrap();
-                serde_json::from_str(&text).unwrap()
-            })
-            .collect()
+        let listed = self.json(&["runs", "--limit", "1000000", "--json"]);
+        let mut runs: Vec<serde_json::Value> = listed
+            .as_array()
+            .expect("kiln runs --json prints an array")
+            .iter()
+            .map(|run| self.json(&["show", run["id"].as_str().unwrap(), "--json"]))
+            .collect();
+        runs.reverse();
+        runs
     }
 
     pub fn last_run(&self) -> serde_json::Value {
         self.runs().pop().expect("a run was recorded")
+    }
+
+    /// Run a `kiln ... --json` command that must succeed; its output.
+    #[track_caller]
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let run = self.kiln(args);
+        run.assert_code(0);
+        serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("kiln {args:?} printed no JSON ({e}): {}", run.output()))
     }
 
     /// An action's record in the last run.

@@ -265,7 +265,23 @@ impl ArtifactStore {
     /// verifying every blob against its digest as it is copied. On any
     /// error `dest` is removed: a half-written input is never used.
     pub fn materialize(&self, artifact: &Digest, dest: &Path) -> Result<Manifest, StoreError> {
-        let result = self.materialize_inner(artifact, dest);
+        self.write_tree(artifact, dest, false)
+    }
+
+    /// Like [`Self::materialize`], but every file is a private, writable
+    /// copy: for handing an artifact to a person (`kiln artifacts get`),
+    /// whose edits must never reach the store's shared blobs.
+    pub fn export(&self, artifact: &Digest, dest: &Path) -> Result<Manifest, StoreError> {
+        self.write_tree(artifact, dest, true)
+    }
+
+    fn write_tree(
+        &self,
+        artifact: &Digest,
+        dest: &Path,
+        copy: bool,
+    ) -> Result<Manifest, StoreError> {
+        let result = self.materialize_inner(artifact, dest, copy);
         if result.is_err() {
             let _ = make_writable_recursively(dest);
             let _ = fs::remove_dir_all(dest);
@@ -273,7 +289,12 @@ impl ArtifactStore {
         result
     }
 
-    fn materialize_inner(&self, artifact: &Digest, dest: &Path) -> Result<Manifest, StoreError> {
+    fn materialize_inner(
+        &self,
+        artifact: &Digest,
+        dest: &Path,
+        copy: bool,
+    ) -> Result<Manifest, StoreError> {
         let manifest = self.manifest(artifact)?;
         fs::create_dir_all(dest).map_err(io_error("creating", dest))?;
         // Directories and links first (entries are sorted, parents first),
@@ -299,10 +320,15 @@ impl ArtifactStore {
                 if let Some(parent) = target.parent() {
                     fs::create_dir_all(parent).map_err(io_error("creating", parent))?;
                 }
-                let actual = if executable {
+                let actual = if executable || copy {
                     // Its own inode: the mode must not change the blob's.
                     let actual = self.copy_blob_verified(artifact, &digest, &target)?;
-                    fs::set_permissions(&target, fs::Permissions::from_mode(0o555))
+                    let mode = match (executable, copy) {
+                        (true, true) => 0o755,
+                        (true, false) => 0o555,
+                        _ => 0o644,
+                    };
+                    fs::set_permissions(&target, fs::Permissions::from_mode(mode))
                         .map_err(io_error("setting permissions of", &target))?;
                     actual
                 } else {

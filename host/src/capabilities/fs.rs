@@ -12,6 +12,8 @@ use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 pub const WORKSPACE: &str = "/workspace";
 /// Private scratch space, empty at every attempt.
 pub const TMP: &str = "/tmp";
+/// The run so far (`run.json`), when granted `run-status`.
+pub const RUN_STATUS: &str = "/kiln";
 
 pub fn input_mount(name: &str) -> String {
     format!("/inputs/{name}")
@@ -101,6 +103,7 @@ impl Mounts {
         outputs: &[(String, PathBuf)],
         caches: &[(String, PathBuf)],
         tmp: &Path,
+        run_status: Option<&Path>,
     ) -> Self {
         let mut mounts = vec![Mount {
             host: grants.workspace.clone(),
@@ -140,6 +143,13 @@ impl Mounts {
             guest: TMP.to_owned(),
             access: Access::ReadWrite,
         });
+        if let Some(dir) = run_status {
+            mounts.push(Mount {
+                host: dir.to_path_buf(),
+                guest: RUN_STATUS.to_owned(),
+                access: Access::ReadOnly,
+            });
+        }
         Self(mounts)
     }
 
@@ -244,6 +254,7 @@ mod tests {
             &[("pkg".into(), "/work/pkg".into())],
             &[],
             Path::new("/work/tmp"),
+            None,
         );
         let view: Vec<(&str, Access)> = mounts
             .0

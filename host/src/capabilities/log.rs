@@ -17,6 +17,13 @@ use tokio::io::AsyncWrite;
 use super::secrets::Masker;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 
+/// Lines reach the file at least this often, so that `kiln logs --follow`
+/// in another process sees them while the action runs.
+const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Sees every line as it is logged (masked, without its timestamp).
+pub type LineObserver = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// How many recent lines are kept in memory for failure reports.
 const TAIL_LINES: usize = 20;
 /// A line longer than this is cut: one unterminated megabyte of output must
@@ -61,6 +68,8 @@ struct LogInner {
     exceeded: bool,
     /// Replaces secret values before anything is stored or kept.
     masker: Masker,
+    observer: Option<LineObserver>,
+    last_flush: std::time::Instant,
 }
 
 impl ActionLog {
@@ -81,8 +90,15 @@ impl ActionLog {
                 limit,
                 exceeded: false,
                 masker,
+                observer: None,
+                last_flush: std::time::Instant::now(),
             })),
         })
+    }
+
+    /// Hand every later line to `observer` too (the live view).
+    pub fn observe(&self, observer: LineObserver) {
+        self.lock().observer = Some(observer);
     }
 
     pub fn path(&self) -> PathBuf {
@@ -198,6 +214,15 @@ impl LogInner {
         {
             // The disk refused: keep the tail in memory, stop writing.
             self.file = None;
+        }
+        if let Some(file) = self.file.as_mut()
+            && self.last_flush.elapsed() >= FLUSH_EVERY
+        {
+            let _ = file.flush();
+            self.last_flush = std::time::Instant::now();
+        }
+        if let Some(observer) = &self.observer {
+            observer(cut_line(line));
         }
         if self.tail.len() == TAIL_LINES {
             self.tail.pop_front();

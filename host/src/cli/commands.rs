@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 
-use super::output::{self, Printer};
+use super::history;
+use super::live::LiveView;
+use super::output::{self, Printer, Verbosity};
 use super::{
     CacheCommand, Cli, Command, EXIT_BAD_INPUT, EXIT_FAILED, PluginCommand, SecretCommand,
 };
@@ -14,28 +16,87 @@ use crate::action_cache::ActionCache;
 use crate::artifacts::ArtifactStore;
 use crate::capabilities::secrets::{EnvProvider, FileStore, Secrets};
 use crate::data_dir::DataDir;
+use crate::digest::Digest;
 use crate::pipeline::validate::ValidateError;
 use crate::plugins::PluginResolver;
-use crate::runs::Status;
+use crate::run_store::{RunMeta, RunRecorder, RunStore, Status};
 use crate::runtime::Runtime;
-use crate::scheduler::Scheduler;
+use crate::scheduler::{EventSink, FanOut, Resume, Scheduler};
 
 pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
+    let verbosity = cli.verbosity();
     match cli.command {
         Command::Run {
             file,
             jobs,
             workspace,
             no_cache,
+            resume,
+            trigger,
+            plain,
         } => {
-            run(
-                cli.data_dir.as_deref(),
-                &file,
-                workspace.as_deref(),
+            run(RunArgs {
+                data_dir: cli.data_dir.as_deref(),
+                file: &file,
+                workspace: workspace.as_deref(),
                 jobs,
                 no_cache,
+                resume: resume.as_deref(),
+                trigger,
+                live: !plain && live_output_wanted(),
+                verbosity,
+            })
+            .await
+        }
+        Command::Runs {
+            pipeline,
+            limit,
+            json,
+        } => history::runs(
+            &open_run_store(cli.data_dir.as_deref())?,
+            pipeline.as_deref(),
+            limit,
+            json,
+        ),
+        Command::Show { run, json } => {
+            history::show(&open_run_store(cli.data_dir.as_deref())?, &run, json)
+        }
+        Command::Logs {
+            run,
+            action,
+            attempt,
+            follow,
+            json,
+        } => {
+            history::logs(
+                &open_run_store(cli.data_dir.as_deref())?,
+                &run,
+                action.as_deref(),
+                attempt,
+                follow,
+                json,
             )
             .await
+        }
+        Command::Artifacts(command) => {
+            let data = open_data_dir(cli.data_dir.as_deref())?;
+            let store = ArtifactStore::open(data.artifacts())?;
+            history::artifacts(&open_run_store(cli.data_dir.as_deref())?, &store, command)
+        }
+        Command::Metrics {
+            pipeline,
+            window,
+            json,
+        } => history::metrics(
+            &open_run_store(cli.data_dir.as_deref())?,
+            pipeline.as_deref(),
+            window,
+            json,
+        ),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "kiln", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Cache(command) => cache(cli.data_dir.as_deref(), command),
         Command::Bench { smoke } => {
@@ -61,6 +122,19 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             inspect(cli.data_dir.as_deref(), &plugin, json).await
         }
     }
+}
+
+/// The live view is for a person at a terminal; CI logs get plain lines.
+fn live_output_wanted() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none_or(|ci| ci.is_empty() || ci == "false")
+        && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
+}
+
+pub(super) fn open_run_store(flag: Option<&Path>) -> Result<RunStore> {
+    let data = open_data_dir(flag)?;
+    Ok(RunStore::open(&data.runs_db(), &data.runs())?)
 }
 
 fn open_data_dir(flag: Option<&Path>) -> Result<DataDir> {
@@ -98,41 +172,142 @@ async fn load_plan(
     }
 }
 
-async fn run(
-    data_dir: Option<&Path>,
-    file: &Path,
-    workspace: Option<&Path>,
+struct RunArgs<'a> {
+    data_dir: Option<&'a Path>,
+    file: &'a Path,
+    workspace: Option<&'a Path>,
     jobs: Option<usize>,
     no_cache: bool,
-) -> Result<ExitCode> {
-    let data = open_data_dir(data_dir)?;
+    resume: Option<&'a str>,
+    trigger: Option<String>,
+    live: bool,
+    verbosity: Verbosity,
+}
+
+async fn run(args: RunArgs<'_>) -> Result<ExitCode> {
+    let data = open_data_dir(args.data_dir)?;
+    let runs = RunStore::open(&data.runs_db(), &data.runs())?;
     let runtime = Arc::new(
         Runtime::with_compiled_cache(data.compiled()).map_err(|e| anyhow::anyhow!("{e:#}"))?,
     );
     let resolver = PluginResolver::new(&data);
-    let Some(plan) = load_plan(file, workspace, &runtime, &resolver).await? else {
+
+    // A resume runs the recorded pipeline file in the recorded workspace.
+    let earlier = match args.resume {
+        Some(reference) => Some(resumable(&runs, reference)?),
+        None => None,
+    };
+    let (file, workspace) = match &earlier {
+        Some(run) => (run.file.clone(), Some(run.workspace.clone())),
+        None => (
+            args.file.to_path_buf(),
+            args.workspace.map(Path::to_path_buf),
+        ),
+    };
+    let Some(plan) = load_plan(&file, workspace.as_deref(), &runtime, &resolver).await? else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
+    let file_digest =
+        Digest::of(&std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?)
+            .to_string();
+
+    let (recorder, resume) = match &earlier {
+        Some(run) => {
+            if run.file_digest != file_digest {
+                bail!(
+                    "{} changed since run {} started; a resume runs the same pipeline (start a new run instead)",
+                    file.display(),
+                    run.summary.id
+                );
+            }
+            (
+                RunRecorder::resume(&runs, &run.summary.id)?,
+                Resume::of(run),
+            )
+        }
+        None => {
+            let meta = RunMeta {
+                file_digest,
+                trigger: args.trigger.unwrap_or_else(default_trigger),
+                commit: workspace_commit(&plan.workspace),
+            };
+            let run_id = crate::run_store::new_run_id();
+            (
+                RunRecorder::begin(&runs, &run_id, &plan, &meta)?,
+                Resume::default(),
+            )
+        }
+    };
+    let run_id = recorder.run_id().to_owned();
+    let view: Arc<dyn EventSink> = if args.live {
+        Arc::new(LiveView::new(args.verbosity))
+    } else {
+        Arc::new(Printer::new(args.verbosity))
+    };
+    // The record is written before the view shows it: what a person
+    // sees has been recorded.
+    let events = Arc::new(FanOut(vec![Arc::new(recorder), view]));
+
     let scheduler = Scheduler {
         runtime,
         store: ArtifactStore::open(data.artifacts())?,
         work_root: data.work(),
-        runs_root: data.runs(),
+        runs,
         caches_root: data.caches(),
-        jobs: jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
         secrets: Arc::new(secret_providers(&data)),
         cache: Some(ActionCache::open(data.action_cache())?),
-        use_cache: !no_cache,
+        use_cache: !args.no_cache,
     };
     let report = scheduler
-        .run(&plan, Arc::new(Printer::new()))
+        .run(&plan, &run_id, resume, events)
         .await
-        .context("recording the run")?;
+        .context("running the pipeline")?;
     Ok(if report.status == Status::Succeeded {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_FAILED)
     })
+}
+
+/// The recorded run `reference` names, if it can be resumed.
+fn resumable(runs: &RunStore, reference: &str) -> Result<crate::run_store::RunDetail> {
+    let id = runs.resolve(reference)?;
+    let run = runs.show(&id)?;
+    match run.summary.status {
+        Status::Interrupted | Status::Failed => Ok(run),
+        Status::Running => bail!("run {id} is still running in another kiln process"),
+        status => bail!("run {id} {status}; only an interrupted or failed run can be resumed"),
+    }
+}
+
+/// `ci` under a CI service (they set `CI`), else `manual`.
+fn default_trigger() -> String {
+    match std::env::var("CI") {
+        Ok(value) if !value.is_empty() && value != "false" => "ci".into(),
+        _ => "manual".into(),
+    }
+}
+
+/// The workspace's git commit and its committer time, when the workspace
+/// is a git repository: lead time for changes is measured from it.
+fn workspace_commit(workspace: &Path) -> Option<(String, i64)> {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(workspace)
+        .args(["log", "-1", "--format=%H %ct"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(output.stdout).ok()?;
+    let (sha, time) = text.trim().split_once(' ')?;
+    Some((sha.to_owned(), time.parse().ok()?))
 }
 
 async fn validate(

@@ -3,6 +3,8 @@
 //! validate, a missing file, a bad flag).
 
 mod commands;
+mod history;
+mod live;
 mod output;
 
 use std::path::PathBuf;
@@ -25,13 +27,21 @@ const LONG_VERSION: &str = concat!(
 #[derive(Debug, Parser)]
 #[command(name = "kiln", version, long_version = LONG_VERSION, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  kiln init                 write a starter kiln.yaml\n  kiln validate             check kiln.yaml without running it\n  kiln run                  run kiln.yaml\n  kiln plugin inspect x.wasm  show what a plugin declares"
+    after_help = "Examples:\n  kiln init                   write a starter kiln.yaml\n  kiln validate               check kiln.yaml without running it\n  kiln run                    run kiln.yaml\n  kiln runs                   the recent runs\n  kiln show last              what the last run did\n  kiln logs last test         the log of action `test`\n  kiln metrics                deployment frequency, lead time, failure rate, time to restore\n  kiln plugin inspect x.wasm  show what a plugin declares"
 )]
 pub struct Cli {
     /// Where artifacts, run records and logs are kept
     /// [default: $XDG_DATA_HOME/kiln]
     #[arg(long, env = "KILN_DATA_DIR", global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+
+    /// Say less: only failures and the result
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Say more: every log line of every action as it is written
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -40,11 +50,24 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a pipeline
-    #[command(after_help = "Examples:\n  kiln run\n  kiln run examples/demo/kiln.yaml --jobs 4")]
+    #[command(
+        after_help = "Examples:\n  kiln run\n  kiln run examples/demo/kiln.yaml --jobs 4\n  kiln run --plain -v          one line per event and every log line (what CI sees)\n  kiln run --resume last      finish an interrupted or failed run\n\nOn a terminal, one line per running action shows its spinner, time and\nlast log line; elsewhere (or with --plain), one line per event.\nExit codes: 0 succeeded, 1 failed, 2 bad input."
+    )]
     Run {
         /// The pipeline file
         #[arg(default_value = "kiln.yaml")]
         file: PathBuf,
+        /// Continue run RUN (an id, a prefix of one, or `last`): actions
+        /// that succeeded keep their outputs, the rest run again
+        #[arg(long, value_name = "RUN")]
+        resume: Option<String>,
+        /// What started the run, as shown by `kiln runs`
+        /// [default: `ci` when $CI is set, else `manual`]
+        #[arg(long, env = "KILN_TRIGGER", value_name = "NAME")]
+        trigger: Option<String>,
+        /// One line per event, even on a terminal
+        #[arg(long)]
+        plain: bool,
         /// How many actions may run at once [default: the number of cores]
         #[arg(long, short = 'j')]
         jobs: Option<usize>,
@@ -67,12 +90,16 @@ pub enum Command {
         workspace: Option<PathBuf>,
     },
     /// Write a starter kiln.yaml in the current directory
+    #[command(after_help = "Examples:\n  kiln init && kiln run\n  kiln init --force")]
     Init {
         /// Overwrite an existing kiln.yaml
         #[arg(long)]
         force: bool,
     },
     /// Print the JSON Schema of kiln.yaml
+    #[command(
+        after_help = "Examples:\n  kiln schema > kiln.schema.json\n  # then, in an editor with YAML language support:\n  # yaml-language-server: $schema=./kiln.schema.json"
+    )]
     Schema,
     /// Work with plugins
     #[command(subcommand)]
@@ -88,13 +115,112 @@ pub enum Command {
     },
     /// Inspect and prune the action cache
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  kiln cache ls\n  kiln cache why build\n  kiln cache gc --older-than 7d"
+    )]
     Cache(CacheCommand),
+    /// Recent runs: status, duration, trigger and commit
+    #[command(
+        after_help = "Examples:\n  kiln runs\n  kiln runs --pipeline demo --limit 5\n  kiln runs --json | jq '.[0].status'"
+    )]
+    Runs {
+        /// Only this pipeline's runs
+        #[arg(long)]
+        pipeline: Option<String>,
+        /// How many runs, newest first
+        #[arg(long, short = 'n', default_value_t = 20)]
+        limit: usize,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// One run: its stages and actions with durations, attempts, cache
+    /// hits, artifacts with digests, and test reports
+    #[command(
+        after_help = "Examples:\n  kiln show last\n  kiln show 0193a1\n  kiln show last --json | jq '.stages[].actions[] | {name, status}'"
+    )]
+    Show {
+        /// A run id, a unique prefix of one, or `last`
+        run: String,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// The logs of a run, or of one of its actions
+    #[command(
+        after_help = "Examples:\n  kiln logs last                 every action's log, prefixed by its name\n  kiln logs last test            the last attempt of `test`\n  kiln logs last test --attempt 1\n  kiln logs last --follow        print lines as they are written until the run ends"
+    )]
+    Logs {
+        /// A run id, a unique prefix of one, or `last`
+        run: String,
+        /// Only this action
+        action: Option<String>,
+        /// This attempt of the action [default: its last]
+        #[arg(long, requires = "action")]
+        attempt: Option<u32>,
+        /// Keep printing new lines until the run ends
+        #[arg(long, short = 'f')]
+        follow: bool,
+        /// One JSON object per line: action, attempt, time, level, message
+        #[arg(long)]
+        json: bool,
+    },
+    /// Get the artifacts of a run
+    #[command(subcommand)]
+    Artifacts(ArtifactsCommand),
+    /// The four DORA metrics of each pipeline over a window: deployment
+    /// frequency, lead time for changes, change failure rate, time to restore
+    #[command(
+        after_help = "Examples:\n  kiln metrics\n  kiln metrics --pipeline web --window 90d\n  kiln metrics --json\n\nA run deploys when a deploy stage ran (`deploy: true`, or a stage named\n`deploy...`). Lead time runs from the workspace's git commit time to the\nend of the successful deploy."
+    )]
+    Metrics {
+        /// Only this pipeline
+        #[arg(long)]
+        pipeline: Option<String>,
+        /// How far back to look, e.g. `7d`, `30d`, `12w`
+        #[arg(long, default_value = "30d", value_parser = humantime::parse_duration)]
+        window: std::time::Duration,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  kiln completions bash > ~/.local/share/bash-completion/completions/kiln\n  kiln completions zsh > ~/.zfunc/_kiln\n  kiln completions fish > ~/.config/fish/completions/kiln.fish"
+    )]
+    Completions { shell: clap_complete::Shell },
     /// Manage secrets in kiln's file store (values are read from stdin)
     #[command(subcommand)]
     #[command(
         after_help = "Examples:\n  printf %s \"$TOKEN\" | kiln secret set DEPLOY_TOKEN\n  kiln secret ls\n  kiln secret rm DEPLOY_TOKEN\n\nKILN_SECRET_<NAME> environment variables are looked up first."
     )]
     Secret(SecretCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ArtifactsCommand {
+    /// List a run's artifacts with their digests
+    #[command(after_help = "Examples:\n  kiln artifacts ls last\n  kiln artifacts ls last --json")]
+    Ls {
+        /// A run id, a unique prefix of one, or `last`
+        run: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write an artifact's files into DIR (created; must be empty), each
+    /// verified against its digest
+    #[command(
+        after_help = "Examples:\n  kiln artifacts get last site ./site\n  kiln artifacts get 0193a1 package /tmp/package"
+    )]
+    Get {
+        /// A run id, a unique prefix of one, or `last`
+        run: String,
+        /// The artifact's name
+        name: String,
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +276,19 @@ pub enum PluginCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+impl Cli {
+    /// How much the run output says.
+    pub fn verbosity(&self) -> output::Verbosity {
+        if self.quiet {
+            output::Verbosity::Quiet
+        } else if self.verbose {
+            output::Verbosity::Verbose
+        } else {
+            output::Verbosity::Normal
+        }
+    }
 }
 
 /// Parse the command line and run; the process's exit code.

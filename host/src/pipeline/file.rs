@@ -28,6 +28,11 @@ pub struct PipelineFile {
 #[serde(deny_unknown_fields)]
 pub struct StageFile {
     pub name: Located<String>,
+    /// Whether this stage deploys: its runs count in the DORA metrics
+    /// (`kiln metrics`). By default, a stage whose name starts with
+    /// `deploy` does.
+    #[serde(default)]
+    pub deploy: Option<Located<bool>>,
     pub actions: Vec<Located<ActionFile>>,
 }
 
@@ -77,6 +82,20 @@ pub struct ActionFile {
     /// unless it has exec, network or write grants.
     #[serde(default)]
     pub cache: Option<Located<CacheFile>>,
+    /// Test reports the action writes into its outputs, parsed and kept
+    /// with the run (`kiln show`).
+    #[serde(default)]
+    pub reports: Option<Located<ReportsFile>>,
+}
+
+/// `reports:` of an action.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsFile {
+    /// JUnit XML files: `<output>/<glob>`, where `<output>` is one of the
+    /// action's outputs, e.g. `results/**/*.xml`.
+    #[serde(default)]
+    pub junit: Vec<Located<String>>,
 }
 
 /// `cache:` of an action.
@@ -235,6 +254,10 @@ pub struct GrantsFile {
     /// Secret names the plugin may read.
     #[serde(default)]
     pub secrets: Vec<Located<String>>,
+    /// Mount the run so far, as `kiln show --json` prints it, read-only at
+    /// `/kiln/run.json` (for notifications and reports about the run).
+    #[serde(default, rename = "run-status")]
+    pub run_status: Option<Located<bool>>,
 }
 
 /// `cargo`, or `{ program: git, args: ["status", "log **"] }`.

@@ -54,6 +54,8 @@ impl Plan {
 #[derive(Debug, Clone)]
 pub struct StagePlan {
     pub name: String,
+    /// Counts as a deployment in the DORA metrics.
+    pub deploy: bool,
     pub actions: Vec<ActionPlan>,
 }
 
@@ -80,6 +82,16 @@ pub struct ActionPlan {
     pub cache: crate::action_cache::CachePolicy,
     /// Persistent directories mounted at `/cache/<name>`.
     pub cache_dirs: Vec<String>,
+    /// JUnit reports the action writes into its outputs.
+    pub junit_reports: Vec<ReportPattern>,
+}
+
+/// Files of one output artifact, matched by a glob relative to it.
+#[derive(Debug, Clone)]
+pub struct ReportPattern {
+    pub output: String,
+    /// Relative to the output's root; `**` crosses directories.
+    pub glob: String,
 }
 
 impl ActionPlan {
@@ -103,6 +115,8 @@ pub struct Grants {
     pub exec: Vec<ExecGrant>,
     /// Secret names.
     pub secrets: Vec<String>,
+    /// The run so far is mounted at `/kiln/run.json`.
+    pub run_status: bool,
 }
 
 impl Grants {
@@ -112,6 +126,7 @@ impl Grants {
     pub fn reaches_outside(&self) -> bool {
         use crate::capabilities::fs::Access;
         !self.exec.is_empty()
+            || self.run_status
             || !self.network.origins.is_empty()
             || self.fs.workspace_access == Access::ReadWrite
             || self.fs.paths.iter().any(|p| p.access == Access::ReadWrite)

@@ -19,7 +19,7 @@ use super::file::{
     AccessText, ActionFile, CacheFile, ConditionText, PipelineFile, ScalarValue, SizeText,
 };
 use super::located::{Located, Position};
-use super::plan::{ActionPlan, Condition, Grants, Plan, StagePlan};
+use super::plan::{ActionPlan, Condition, Grants, Plan, ReportPattern, StagePlan};
 use crate::action_cache::CachePolicy;
 use crate::capabilities::exec::{ArgPattern, ExecGrant};
 use crate::capabilities::fs::{Access, FsGrants, PathGrant};
@@ -412,10 +412,15 @@ async fn validate(
                     Some(CacheFile::Settings { inputs: None, .. }) => CachePolicy::Auto,
                 },
                 cache_dirs: cache_dirs(action, &site, &mut report),
+                junit_reports: junit_reports(action, &site, &mut report),
             });
         }
         stages.push(StagePlan {
             name: stage.name.value.clone(),
+            deploy: stage.deploy.as_ref().map_or_else(
+                || stage.name.to_ascii_lowercase().starts_with("deploy"),
+                |deploy| deploy.value,
+            ),
             actions,
         });
     }
@@ -765,6 +770,9 @@ fn check_grants(
         network,
         exec,
         secrets,
+        run_status: grants
+            .and_then(|g| g.run_status.as_ref())
+            .is_some_and(|r| r.value),
     }
 }
 
@@ -789,6 +797,56 @@ fn cache_dirs(
         }
     }
     dirs.clone()
+}
+
+/// `reports.junit`: each pattern starts with one of the action's outputs
+/// and the rest is a valid glob.
+fn junit_reports(
+    action: &ActionFile,
+    site: &Site,
+    report: &mut impl FnMut(Position, String, String),
+) -> Vec<ReportPattern> {
+    let Some(reports) = &action.reports else {
+        return Vec::new();
+    };
+    let mut patterns = Vec::new();
+    for (i, pattern) in reports.junit.iter().enumerate() {
+        let field = site.field(&format!("reports.junit[{i}]"));
+        let (output, glob) = pattern
+            .value
+            .split_once('/')
+            .unwrap_or((pattern.value.as_str(), "**/*.xml"));
+        if !action.outputs.iter().any(|o| o.value == output) {
+            let outputs: Vec<&str> = action.outputs.iter().map(|o| o.value.as_str()).collect();
+            report(
+                pattern.at,
+                field,
+                format!(
+                    "`{}` must start with one of the action's outputs ({}): reports are read from what the action wrote",
+                    pattern.value,
+                    if outputs.is_empty() {
+                        "it has none".to_owned()
+                    } else {
+                        outputs.join(", ")
+                    }
+                ),
+            );
+            continue;
+        }
+        if let Err(error) = globset::Glob::new(glob) {
+            report(
+                pattern.at,
+                field,
+                format!("`{glob}` is not a glob: {error}"),
+            );
+            continue;
+        }
+        patterns.push(ReportPattern {
+            output: output.to_owned(),
+            glob: glob.to_owned(),
+        });
+    }
+    patterns
 }
 
 fn check_limits(

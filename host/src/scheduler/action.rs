@@ -12,9 +12,9 @@ use crate::artifacts::make_writable;
 use crate::capabilities::fs::Mounts;
 use crate::capabilities::log::{ActionLog, Level};
 use crate::capabilities::secrets::GrantedSecrets;
-use crate::digest::Digest;
 use crate::pipeline::ActionPlan;
-use crate::runs::{ActionRecord, Status};
+use crate::reports::TestReport;
+use crate::run_store::{ArtifactRecord, Status};
 use crate::runtime::{ActionContext, Attempt, AttemptError};
 
 /// How an action ended.
@@ -25,10 +25,12 @@ pub struct ActionOutcome {
     pub duration: Duration,
     pub summary: Option<String>,
     pub error: Option<String>,
-    pub outputs: Vec<(String, Digest)>,
+    pub outputs: Vec<ArtifactRecord>,
     pub logs: Vec<PathBuf>,
     /// Reused from the action cache.
     pub cached: bool,
+    /// The declared test reports of the last attempt.
+    pub reports: Vec<TestReport>,
 }
 
 impl ActionOutcome {
@@ -42,6 +44,7 @@ impl ActionOutcome {
             outputs: Vec::new(),
             logs: Vec::new(),
             cached: false,
+            reports: Vec::new(),
         }
     }
 
@@ -55,22 +58,7 @@ impl ActionOutcome {
             outputs: Vec::new(),
             logs: Vec::new(),
             cached: false,
-        }
-    }
-
-    pub(crate) fn into_record(self, plan: &ActionPlan) -> ActionRecord {
-        ActionRecord {
-            name: plan.name.clone(),
-            plugin: plan.uses.clone(),
-            plugin_digest: plan.plugin.digest,
-            status: self.status,
-            attempts: self.attempts,
-            duration_ms: Some(self.duration.as_millis() as u64),
-            summary: self.summary,
-            error: self.error,
-            outputs: self.outputs,
-            logs: self.logs,
-            cached: self.cached,
+            reports: Vec::new(),
         }
     }
 }
@@ -106,23 +94,45 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
         return outcome;
     }
     let mut logs = Vec::new();
-    let max_attempts = action.retries + 1;
-    let mut attempt = 1;
+    let mut reports = Vec::new();
+    // A resumed run numbers its attempts on from the earlier ones, so that
+    // no log is overwritten; each resume gets the full retry budget.
+    let before = shared
+        .resume
+        .attempts
+        .get(&action.name)
+        .copied()
+        .unwrap_or(0);
+    let max_attempts = before + action.retries + 1;
+    let mut attempt = before + 1;
     loop {
+        let log_path = shared.log_path(&action.name, attempt);
         shared.events.event(&Event::ActionStarted {
             stage: action.stage.clone(),
             action: action.name.clone(),
             attempt,
+            log_path: log_path.clone(),
         });
-        let log_path = shared.run_dir.log_path(&action.name, attempt);
         logs.push(log_path.clone());
         let result = match ActionLog::create(&log_path, action.limits.log, masker.clone()) {
             Ok(log) => {
+                let (events, stage, name) = (
+                    shared.events.clone(),
+                    action.stage.clone(),
+                    action.name.clone(),
+                );
+                log.observe(Arc::new(move |line: &str| {
+                    events.event(&Event::ActionLogLine {
+                        stage: stage.clone(),
+                        action: name.clone(),
+                        line: line.to_owned(),
+                    })
+                }));
                 for warning in &mask_warnings {
                     log.note(Level::Warn, &format!("kiln: {warning}"));
                 }
                 // Summaries and errors leave the log: mask them too.
-                run_attempt(shared, action, attempt, log.clone(), &granted)
+                run_attempt(shared, action, attempt, log.clone(), &granted, &mut reports)
                     .await
                     .map(|(summary, outputs)| (log.mask(&summary), outputs))
                     .map_err(|failure| {
@@ -148,7 +158,10 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
                         run_id: shared.run_id.clone(),
                         created_at: super::now_rfc3339(),
                         summary: summary.clone(),
-                        outputs: outputs.clone(),
+                        outputs: outputs
+                            .iter()
+                            .map(|o: &ArtifactRecord| (o.name.clone(), o.digest))
+                            .collect(),
                         parts: parts.clone(),
                     };
                     if let Err(error) = cache.put(&entry, &log_path) {
@@ -164,6 +177,7 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
                     outputs,
                     logs,
                     cached: false,
+                    reports,
                 };
                 return finished(shared, action, outcome, Vec::new());
             }
@@ -190,6 +204,7 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
                     outputs: Vec::new(),
                     logs,
                     cached: false,
+                    reports,
                 };
                 return finished(shared, action, outcome, log_tail);
             }
@@ -309,7 +324,7 @@ fn reuse_cached(
             return None;
         }
     };
-    let log_path = shared.run_dir.log_path(&action.name, 1);
+    let log_path = shared.log_path(&action.name, 1);
     let replayed = (|| -> std::io::Result<()> {
         std::fs::create_dir_all(log_path.parent().expect("logs live in a directory"))?;
         let mut text = format!(
@@ -331,15 +346,29 @@ fn reuse_cached(
             artifacts.insert(name.clone(), *digest);
         }
     }
+    let outputs = entry
+        .outputs
+        .iter()
+        .map(|(name, digest)| {
+            let manifest = shared.store.manifest(digest).ok();
+            ArtifactRecord {
+                name: name.clone(),
+                digest: *digest,
+                files: manifest.as_ref().map_or(0, |m| m.file_count() as u64),
+                bytes: manifest.as_ref().map_or(0, |m| m.total_size()),
+            }
+        })
+        .collect();
     let outcome = ActionOutcome {
         status: Status::Succeeded,
         attempts: 0,
         duration: started.elapsed(),
         summary: Some(entry.summary),
         error: None,
-        outputs: entry.outputs,
+        outputs,
         logs: vec![log_path],
         cached: true,
+        reports: Vec::new(),
     };
     Some(finished(shared, action, outcome, Vec::new()))
 }
@@ -361,8 +390,40 @@ fn failed_before_start(
         outputs: Vec::new(),
         logs: Vec::new(),
         cached: false,
+        reports: Vec::new(),
     };
     finished(shared, action, outcome, Vec::new())
+}
+
+/// On a resume, an action that succeeded before: its outputs are this
+/// run's again and it does not run.
+pub(crate) fn keep(
+    shared: &RunShared,
+    action: &ActionPlan,
+    kept: &super::KeptAction,
+) -> ActionOutcome {
+    {
+        let mut artifacts = shared.artifacts.lock().unwrap_or_else(|p| p.into_inner());
+        for output in &kept.outputs {
+            artifacts.insert(output.name.clone(), output.digest);
+        }
+    }
+    shared.events.event(&Event::ActionKept {
+        stage: action.stage.clone(),
+        action: action.name.clone(),
+        summary: kept.summary.clone(),
+    });
+    ActionOutcome {
+        status: Status::Succeeded,
+        attempts: 0,
+        duration: Duration::ZERO,
+        summary: kept.summary.clone(),
+        error: None,
+        outputs: kept.outputs.clone(),
+        logs: Vec::new(),
+        cached: false,
+        reports: Vec::new(),
+    }
 }
 
 /// Report an action's end (with the failing attempt's last log lines) and
@@ -384,6 +445,8 @@ fn finished(
         log_tail,
         log_path: outcome.logs.last().cloned(),
         cached: outcome.cached,
+        outputs: outcome.outputs.clone(),
+        reports: outcome.reports.clone(),
     });
     outcome
 }
@@ -397,12 +460,13 @@ async fn run_attempt(
     attempt: u32,
     log: ActionLog,
     secrets: &GrantedSecrets,
-) -> Result<(String, Vec<(String, Digest)>), Failure> {
+    reports: &mut Vec<TestReport>,
+) -> Result<(String, Vec<ArtifactRecord>), Failure> {
     let dir = shared
         .work_dir
         .join(&action.name)
         .join(format!("attempt-{attempt}"));
-    let result = run_attempt_in(shared, action, attempt, log.clone(), secrets, &dir).await;
+    let result = run_attempt_in(shared, action, attempt, log.clone(), secrets, &dir, reports).await;
     // Removing the sandbox is not on the action's path: it happens in the
     // background (and the run removes whatever is left when it ends).
     let cleanup_dir = dir.clone();
@@ -424,7 +488,8 @@ async fn run_attempt_in(
     log: ActionLog,
     secrets: &GrantedSecrets,
     dir: &Path,
-) -> Result<(String, Vec<(String, Digest)>), Failure> {
+    reports: &mut Vec<TestReport>,
+) -> Result<(String, Vec<ArtifactRecord>), Failure> {
     let setup = |message: String| Failure {
         message,
         retryable: false,
@@ -474,7 +539,19 @@ async fn run_attempt_in(
         action: &action.name,
         caches: caches.clone(),
     };
-    let mounts = Mounts::for_attempt(&action.grants.fs, &inputs, &outputs, &caches, &tmp);
+    let run_status = if action.grants.run_status {
+        Some(write_run_status(shared, dir).map_err(setup)?)
+    } else {
+        None
+    };
+    let mounts = Mounts::for_attempt(
+        &action.grants.fs,
+        &inputs,
+        &outputs,
+        &caches,
+        &tmp,
+        run_status.as_deref(),
+    );
 
     let context = ActionContext {
         run_id: shared.run_id.clone(),
@@ -486,7 +563,7 @@ async fn run_attempt_in(
         inputs: input_digests,
         outputs: action.outputs.clone(),
     };
-    let summary = shared
+    let result = shared
         .runtime
         .run_attempt(
             &action.plugin,
@@ -501,7 +578,25 @@ async fn run_attempt_in(
                 secrets: secrets.clone(),
             },
         )
-        .await?;
+        .await;
+    // Reports are read whether the attempt passed or not: a failed test
+    // run is when they matter most.
+    if !action.junit_reports.is_empty() {
+        let patterns = action.junit_reports.clone();
+        let dirs = outputs.clone();
+        let collected = tokio::task::spawn_blocking(move || {
+            let dirs: Vec<(String, &Path)> =
+                dirs.iter().map(|(n, p)| (n.clone(), p.as_path())).collect();
+            crate::reports::collect_junit(&patterns, &dirs)
+        })
+        .await
+        .unwrap_or_default();
+        for problem in &collected.problems {
+            log.note(Level::Warn, &format!("kiln: report {problem}"));
+        }
+        *reports = collected.reports;
+    }
+    let summary = result?;
 
     // Outputs become artifacts only when the attempt succeeded.
     let mut stored = Vec::new();
@@ -536,9 +631,29 @@ async fn run_attempt_in(
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(name.clone(), result.digest);
-        stored.push((name, result.digest));
+        stored.push(ArtifactRecord {
+            name,
+            digest: result.digest,
+            files: result.files as u64,
+            bytes: result.bytes,
+        });
     }
     Ok((summary, stored))
+}
+
+/// `<attempt>/kiln/run.json`: the run so far as the run store has it,
+/// which is what `kiln show --json` prints.
+fn write_run_status(shared: &RunShared, attempt_dir: &Path) -> Result<PathBuf, String> {
+    let run = shared
+        .runs
+        .show(&shared.run_id)
+        .map_err(|e| format!("reading the run for run-status: {e}"))?;
+    let dir = attempt_dir.join("kiln");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let json = serde_json::to_vec_pretty(&run).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("run.json"), json)
+        .map_err(|e| format!("writing {}: {e}", dir.display()))?;
+    Ok(dir)
 }
 
 /// Bytes of the regular files under `dir` (symlinks not followed).

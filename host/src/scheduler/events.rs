@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use crate::runs::Status;
+use crate::reports::TestReport;
+use crate::run_store::{ArtifactRecord, Status};
 
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -17,6 +18,20 @@ pub enum Event {
         stage: String,
         action: String,
         attempt: u32,
+        /// Where this attempt's log is written.
+        log_path: std::path::PathBuf,
+    },
+    /// A line the running action logged (already masked).
+    ActionLogLine {
+        stage: String,
+        action: String,
+        line: String,
+    },
+    /// On a resume: the action succeeded before and keeps its outputs.
+    ActionKept {
+        stage: String,
+        action: String,
+        summary: Option<String>,
     },
     /// An attempt failed and another follows after `delay`.
     ActionRetrying {
@@ -39,6 +54,10 @@ pub enum Event {
         log_path: Option<std::path::PathBuf>,
         /// Reused from the action cache.
         cached: bool,
+        /// The artifacts it stored.
+        outputs: Vec<ArtifactRecord>,
+        /// The test reports it declared, parsed.
+        reports: Vec<TestReport>,
     },
     ActionSkipped {
         stage: String,
@@ -59,6 +78,17 @@ pub enum Event {
 /// Receives events; called from many tasks at once.
 pub trait EventSink: Send + Sync {
     fn event(&self, event: &Event);
+}
+
+/// Hands each event to several sinks in turn.
+pub struct FanOut(pub Vec<std::sync::Arc<dyn EventSink>>);
+
+impl EventSink for FanOut {
+    fn event(&self, event: &Event) {
+        for sink in &self.0 {
+            sink.event(event);
+        }
+    }
 }
 
 /// Discards events.

@@ -18,14 +18,14 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 pub use action::ActionOutcome;
-pub use events::{Event, EventSink, Silent};
+pub use events::{Event, EventSink, FanOut, Silent};
 
 use crate::action_cache::ActionCache;
 use crate::artifacts::ArtifactStore;
 use crate::capabilities::secrets::Secrets;
 use crate::digest::Digest;
 use crate::pipeline::{ActionPlan, Plan};
-use crate::runs::{ActionRecord, RunDir, RunRecord, StageRecord, Status};
+use crate::run_store::{ArtifactRecord, RunDetail, RunStore, Status};
 use crate::runtime::Runtime;
 
 /// The first retry waits this long; each later one twice as long.
@@ -45,7 +45,8 @@ pub struct Scheduler {
     pub store: ArtifactStore,
     /// Per-run scratch space (`<data dir>/work`).
     pub work_root: PathBuf,
-    pub runs_root: PathBuf,
+    /// Where attempt logs are written (the run store's directory).
+    pub runs: RunStore,
     /// Persistent per-action cache directories (`<data dir>/caches`).
     pub caches_root: PathBuf,
     /// How many actions may run at once.
@@ -64,7 +65,43 @@ pub struct RunReport {
     pub run_id: String,
     pub status: Status,
     pub duration: Duration,
-    pub record: RunRecord,
+    /// Each action's outcome, by name.
+    pub actions: HashMap<String, ActionOutcome>,
+}
+
+/// What a resumed run keeps from before.
+#[derive(Debug, Clone, Default)]
+pub struct Resume {
+    /// Actions that succeeded: not run again, their outputs kept.
+    pub kept: HashMap<String, KeptAction>,
+    /// Attempts each action already made: new attempts number on.
+    pub attempts: HashMap<String, u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct KeptAction {
+    pub summary: Option<String>,
+    pub outputs: Vec<ArtifactRecord>,
+}
+
+impl Resume {
+    /// What to keep of a recorded run.
+    pub fn of(run: &RunDetail) -> Self {
+        let mut resume = Self::default();
+        for action in run.stages.iter().flat_map(|stage| &stage.actions) {
+            resume.attempts.insert(action.name.clone(), action.attempts);
+            if action.status == Status::Succeeded {
+                resume.kept.insert(
+                    action.name.clone(),
+                    KeptAction {
+                        summary: action.summary.clone(),
+                        outputs: action.outputs.clone(),
+                    },
+                );
+            }
+        }
+        resume
+    }
 }
 
 /// State shared by the actions of a run.
@@ -73,7 +110,7 @@ pub(crate) struct RunShared {
     pub pipeline: String,
     pub runtime: Arc<Runtime>,
     pub store: ArtifactStore,
-    pub run_dir: RunDir,
+    pub runs: RunStore,
     pub work_dir: PathBuf,
     /// Artifact name to digest, filled as actions succeed.
     pub artifacts: Mutex<HashMap<String, Digest>>,
@@ -89,45 +126,40 @@ pub(crate) struct RunShared {
     /// The whole-workspace fingerprint, computed once per run when an
     /// action's key needs it.
     pub workspace_files: tokio::sync::OnceCell<Arc<std::collections::BTreeMap<String, Digest>>>,
+    pub resume: Resume,
+}
+
+impl RunShared {
+    /// Where an attempt's log goes.
+    pub fn log_path(&self, action: &str, attempt: u32) -> PathBuf {
+        self.runs.log_path(&self.run_id, action, attempt)
+    }
 }
 
 impl Scheduler {
-    /// Run every stage of a validated plan.
-    pub async fn run(&self, plan: &Plan, events: Arc<dyn EventSink>) -> std::io::Result<RunReport> {
-        let run_id = crate::runs::new_run_id();
-        let run_dir = RunDir::create(&self.runs_root, &run_id)?;
-        let work_dir = self.work_root.join(&run_id);
+    /// Run every stage of a validated plan as run `run_id` (recorded by
+    /// whoever listens to `events`); a resume keeps what succeeded before.
+    pub async fn run(
+        &self,
+        plan: &Plan,
+        run_id: &str,
+        resume: Resume,
+        events: Arc<dyn EventSink>,
+    ) -> std::io::Result<RunReport> {
+        let work_dir = self.work_root.join(run_id);
         std::fs::create_dir_all(&work_dir)?;
         let started = Instant::now();
-        let mut record = RunRecord {
-            id: run_id.clone(),
-            pipeline: plan.name.clone(),
-            file: plan.file.clone(),
-            status: Status::Running,
-            started_at: now_rfc3339(),
-            duration_ms: None,
-            stages: plan
-                .stages
-                .iter()
-                .map(|stage| StageRecord {
-                    name: stage.name.clone(),
-                    status: Status::Pending,
-                    actions: stage.actions.iter().map(pending_record).collect(),
-                })
-                .collect(),
-        };
-        run_dir.save(&record)?;
         events.event(&Event::RunStarted {
-            run_id: run_id.clone(),
+            run_id: run_id.to_owned(),
             pipeline: plan.name.clone(),
         });
 
         let shared = Arc::new(RunShared {
-            run_id: run_id.clone(),
+            run_id: run_id.to_owned(),
             pipeline: plan.name.clone(),
             runtime: self.runtime.clone(),
             store: self.store.clone(),
-            run_dir: run_dir.clone(),
+            runs: self.runs.clone(),
             work_dir: work_dir.clone(),
             artifacts: Mutex::new(HashMap::new()),
             events: events.clone(),
@@ -141,60 +173,57 @@ impl Scheduler {
                 .canonicalize()
                 .unwrap_or_else(|_| plan.file.clone()),
             workspace_files: tokio::sync::OnceCell::new(),
+            resume,
         });
         let permits = Arc::new(Semaphore::new(self.jobs.max(1)));
 
         let mut failed_before = false;
-        for (s, stage) in plan.stages.iter().enumerate() {
+        let mut actions = HashMap::new();
+        for stage in &plan.stages {
             events.event(&Event::StageStarted {
                 stage: stage.name.clone(),
             });
-            record.stages[s].status = Status::Running;
-            run_dir.save(&record)?;
             let outcomes = self
                 .run_stage(&shared, &stage.actions, failed_before, &permits)
                 .await;
             let stage_failed = outcomes.iter().any(|o| o.status == Status::Failed);
             let all_skipped = outcomes.iter().all(|o| o.status == Status::Skipped);
-            for (a, outcome) in outcomes.into_iter().enumerate() {
-                record.stages[s].actions[a] = outcome.into_record(&stage.actions[a]);
-            }
-            record.stages[s].status = if stage_failed {
+            let status = if stage_failed {
                 Status::Failed
             } else if all_skipped {
                 Status::Skipped
             } else {
                 Status::Succeeded
             };
-            run_dir.save(&record)?;
+            for (action, outcome) in stage.actions.iter().zip(outcomes) {
+                actions.insert(action.name.clone(), outcome);
+            }
             events.event(&Event::StageFinished {
                 stage: stage.name.clone(),
-                status: record.stages[s].status,
+                status,
             });
             failed_before |= stage_failed;
         }
 
         let duration = started.elapsed();
-        record.status = if failed_before {
+        let status = if failed_before {
             Status::Failed
         } else {
             Status::Succeeded
         };
-        record.duration_ms = Some(duration.as_millis() as u64);
-        run_dir.save(&record)?;
         // Sandboxes are scratch: the artifacts and logs are what is kept.
         let _ = crate::artifacts::make_writable(&work_dir);
         let _ = std::fs::remove_dir_all(&work_dir);
         events.event(&Event::RunFinished {
-            run_id: run_id.clone(),
-            status: record.status,
+            run_id: run_id.to_owned(),
+            status,
             duration,
         });
         Ok(RunReport {
-            run_id,
-            status: record.status,
+            run_id: run_id.to_owned(),
+            status,
             duration,
-            record,
+            actions,
         })
     }
 
@@ -216,6 +245,10 @@ impl Scheduler {
                     continue;
                 }
                 started[a] = true;
+                if let Some(kept) = shared.resume.kept.get(&action.name) {
+                    outcomes[a] = Some(action::keep(shared, action, kept));
+                    continue;
+                }
                 let needs_failed = action.needs.iter().any(|&n| {
                     outcomes[n]
                         .as_ref()
@@ -277,22 +310,6 @@ impl Scheduler {
             .into_iter()
             .map(|o| o.expect("every action has an outcome when the stage ends"))
             .collect()
-    }
-}
-
-fn pending_record(action: &ActionPlan) -> ActionRecord {
-    ActionRecord {
-        name: action.name.clone(),
-        plugin: action.uses.clone(),
-        plugin_digest: action.plugin.digest,
-        status: Status::Pending,
-        attempts: 0,
-        duration_ms: None,
-        summary: None,
-        error: None,
-        outputs: Vec::new(),
-        logs: Vec::new(),
-        cached: false,
     }
 }
 
