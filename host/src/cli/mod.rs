@@ -165,8 +165,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Get the artifacts of a run
+    /// List and get the artifacts of a run
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  kiln artifacts ls last\n  kiln artifacts get last site ./site"
+    )]
     Artifacts(ArtifactsCommand),
     /// The four DORA metrics of each pipeline over a window: deployment
     /// frequency, lead time for changes, change failure rate, time to restore

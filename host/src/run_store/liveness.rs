@@ -71,7 +71,7 @@ impl RunStore {
             };
             let mut connection = self.lock();
             let now = now_ms();
-            let transaction = connection.transaction().map_err(|e| self.sqlite(e))?;
+            let transaction = self.write(&mut connection)?;
             let changed = transaction
                 .execute(
                     "UPDATE runs SET status = 'interrupted', finished_at = ?2

@@ -130,6 +130,14 @@ impl RunStore {
     /// interrupted.
     pub fn open(database: &Path, runs_dir: &Path) -> Result<Self, RunStoreError> {
         std::fs::create_dir_all(runs_dir)?;
+        // Creating the database, switching it to WAL and migrating it are
+        // not safe to race: one process at a time, the others wait.
+        let setup_lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(runs_dir.join(".setup-lock"))?;
+        setup_lock.lock()?;
         let sqlite = |source| RunStoreError::Sqlite {
             path: database.to_path_buf(),
             source,
@@ -160,6 +168,7 @@ impl RunStore {
                 path: database.to_path_buf(),
                 source,
             })?;
+        drop(setup_lock);
         let store = Self {
             connection: Arc::new(Mutex::new(connection)),
             path: database.to_path_buf(),
@@ -188,6 +197,18 @@ impl RunStore {
         self.connection
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A write transaction, holding SQLite's write lock from its start:
+    /// a deferred one that reads first could fail to upgrade under
+    /// another process's write instead of waiting its turn.
+    fn write<'c>(
+        &self,
+        connection: &'c mut Connection,
+    ) -> Result<rusqlite::Transaction<'c>, RunStoreError> {
+        connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| self.sqlite(e))
     }
 
     fn sqlite(&self, source: rusqlite::Error) -> RunStoreError {

@@ -42,7 +42,7 @@ impl RunRecorder {
         let lock = RunLock::acquire(store, run_id)?
             .ok_or_else(|| std::io::Error::other(format!("run {run_id} is locked")))?;
         let mut connection = store.lock();
-        let transaction = connection.transaction().map_err(|e| store.sqlite(e))?;
+        let transaction = store.write(&mut connection)?;
         let now = now_ms();
         transaction
             .execute(
@@ -106,7 +106,7 @@ impl RunRecorder {
             std::io::Error::other(format!("run {run_id} is running in another kiln process"))
         })?;
         let mut connection = store.lock();
-        let transaction = connection.transaction().map_err(|e| store.sqlite(e))?;
+        let transaction = store.write(&mut connection)?;
         transaction
             .execute(
                 "UPDATE runs SET status = 'running', finished_at = NULL, resumes = resumes + 1
@@ -152,7 +152,7 @@ impl RunRecorder {
         let run = &self.run_id;
         let now = now_ms();
         let mut connection = store.lock();
-        let transaction = connection.transaction().map_err(|e| store.sqlite(e))?;
+        let transaction = store.write(&mut connection)?;
         let sql = |transaction: &Transaction, sql: &str, values: &[&dyn rusqlite::ToSql]| {
             transaction
                 .execute(sql, values)

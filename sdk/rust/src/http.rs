@@ -170,11 +170,19 @@ fn send_once(request: &Request) -> Result<Response, Error> {
     let url = parse_url(&request.url)?;
     let fail = |what: &str| Error::new(format!("{} {}: {what}", request.method, request.url));
 
-    let entries: Vec<(String, Vec<u8>)> = request
+    let mut entries: Vec<(String, Vec<u8>)> = request
         .headers
         .iter()
         .map(|(name, value)| (name.to_ascii_lowercase(), value.as_bytes().to_vec()))
         .collect();
+    // A known length rather than chunked encoding: some servers (and
+    // webhook endpoints) refuse chunked request bodies.
+    if !request.body.is_empty() && !entries.iter().any(|(name, _)| name == "content-length") {
+        entries.push((
+            "content-length".into(),
+            request.body.len().to_string().into_bytes(),
+        ));
+    }
     let headers = Fields::from_list(&entries).map_err(|e| fail(&format!("bad header: {e:?}")))?;
     let outgoing = OutgoingRequest::new(headers);
     let method = match request.method.as_str() {
