@@ -116,7 +116,13 @@ stages:
 fn plugins_are_compiled_once_and_a_corrupt_compiled_entry_is_rebuilt() {
     let sandbox = Sandbox::new();
     let inspect = |sandbox: &Sandbox| -> String {
-        let run = sandbox.kiln(&["plugin", "inspect", "probe", "--json"]);
+        // This sandbox's own compiled cache, not the one tests share.
+        let run = Sandbox::run_with(
+            sandbox
+                .command()
+                .env("KILN_COMPILED_DIR", sandbox.data_dir().join("compiled"))
+                .args(["plugin", "inspect", "probe", "--json"]),
+        );
         run.assert_code(0);
         let info: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
         info["provenance"].as_str().unwrap().to_owned()

@@ -260,6 +260,11 @@ stages:
     assert_eq!(action(&before, "last")["status"], "pending");
     let kept_digest = action(&before, "first")["outputs"][0]["digest"].clone();
 
+    let scratch = sandbox
+        .data_dir()
+        .join("work")
+        .join(before["id"].as_str().unwrap());
+    assert!(scratch.exists(), "the killed run left its sandboxes");
     sandbox.write("go", "");
     let resumed = sandbox.kiln(&["run", "--resume", "last", "--plain"]);
     resumed.assert_code(0);
@@ -291,6 +296,7 @@ stages:
     assert_eq!(slow["history"][1]["status"], "succeeded");
     assert_eq!(action(&after, "last")["status"], "succeeded");
     assert_eq!(sandbox.runs().len(), 1);
+    assert!(!scratch.exists(), "the finished run removed its sandboxes");
 
     let twice = sandbox.kiln(&["run", "--resume", "last"]);
     twice.assert_code(2);

@@ -158,13 +158,18 @@ pub async fn run_bench(options: BenchOptions) -> Result<String> {
     // 4. Per plugin: compile, deserialize from the compiled cache,
     //    instantiate + call.
     let mut plugin_rows = String::new();
-    for name in [
-        "checkout",
-        "archive",
-        "junit",
-        "verify",
-        "deploy-dir",
-        "cargo",
+    // Plugins of other languages are measured when they are built
+    // (`scripts/setup --polyglot`).
+    for (name, lang) in [
+        ("checkout", "Rust"),
+        ("archive", "Rust"),
+        ("junit", "Rust"),
+        ("verify", "Rust"),
+        ("deploy-dir", "Rust"),
+        ("cargo", "Rust"),
+        ("sha256sums", "C"),
+        ("template", "JavaScript"),
+        ("coverage", "Python"),
     ] {
         let Ok(path) = options.resolver.resolve(name, root) else {
             continue;
@@ -181,8 +186,8 @@ pub async fn run_bench(options: BenchOptions) -> Result<String> {
         let size = std::fs::metadata(&path)?.len();
         let _ = writeln!(
             plugin_rows,
-            "| {name} (Rust, {} KiB) | {} | {} | {} |",
-            size >> 10,
+            "| {name} ({lang}, {}) | {} | {} | {} |",
+            bytesize::ByteSize(size),
             ms(compiled.load_time),
             ms(loaded.load_time),
             ms(call)

@@ -65,8 +65,14 @@ impl DataDir {
     }
 
     /// Plugins compiled to native code, by component digest and engine.
+    /// `KILN_COMPILED_DIR` puts them elsewhere, so that several data
+    /// directories share them (the test suite does: a Python plugin takes
+    /// seconds to compile, then milliseconds to load).
     pub fn compiled(&self) -> PathBuf {
-        self.root.join("compiled")
+        match std::env::var_os("KILN_COMPILED_DIR") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => self.root.join("compiled"),
+        }
     }
 
     /// Installed first-party and user plugins (`<name>.wasm`).

@@ -28,6 +28,7 @@ pub mod cli;
 pub mod data_dir;
 pub mod digest;
 pub mod pipeline;
+pub mod plugin_build;
 pub mod plugins;
 pub mod reports;
 pub mod run_store;

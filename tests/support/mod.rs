@@ -118,6 +118,8 @@ impl Sandbox {
             .current_dir(self.workspace())
             .env("KILN_DATA_DIR", self.data_dir())
             .env("KILN_PLUGIN_PATH", plugins_dir())
+            // Compiled plugins are shared by every test: each compiles once.
+            .env("KILN_COMPILED_DIR", target_dir().join("kiln-test-compiled"))
             .env("SECRET_HOST_VARIABLE", "host-only-value")
             .env_remove("KILN_LOG");
         command

@@ -121,6 +121,38 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Plugin(PluginCommand::Inspect { plugin, json }) => {
             inspect(cli.data_dir.as_deref(), &plugin, json).await
         }
+        Command::Plugin(PluginCommand::New { name, lang, dir }) => {
+            let project = crate::plugin_build::new_project(&name, lang, &dir)?;
+            output::status(
+                anstyle::AnsiColor::Green.on_default().bold(),
+                "Created",
+                &format!(
+                    "{lang:?} plugin `{name}` in {} (build it with `kiln plugin build {}`)",
+                    project.display(),
+                    project.display()
+                ),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plugin(PluginCommand::Build { dir, lang, out }) => {
+            let started = std::time::Instant::now();
+            let wasm = tokio::task::spawn_blocking(move || {
+                crate::plugin_build::build(&dir, lang, out.as_deref())
+            })
+            .await??;
+            let size = std::fs::metadata(&wasm).map(|m| m.len()).unwrap_or(0);
+            output::status(
+                anstyle::AnsiColor::Green.on_default().bold(),
+                "Built",
+                &format!(
+                    "{} ({}) in {}",
+                    wasm.display(),
+                    bytesize::ByteSize(size),
+                    output::duration(started.elapsed())
+                ),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -239,6 +271,7 @@ async fn run(args: RunArgs<'_>) -> Result<ExitCode> {
         }
     };
     let run_id = recorder.run_id().to_owned();
+    remove_stale_sandboxes(&runs, &data.work());
     let view: Arc<dyn EventSink> = if args.live {
         Arc::new(LiveView::new(args.verbosity))
     } else {
@@ -270,6 +303,21 @@ async fn run(args: RunArgs<'_>) -> Result<ExitCode> {
     } else {
         ExitCode::from(EXIT_FAILED)
     })
+}
+
+/// Scratch sandboxes of runs no process is running (a killed kiln leaves
+/// its own behind) go before a new run starts.
+fn remove_stale_sandboxes(runs: &RunStore, work: &Path) {
+    let Ok(entries) = std::fs::read_dir(work) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let id = entry.file_name().to_string_lossy().into_owned();
+        if matches!(runs.status(&id), Ok(status) if status != Status::Running) {
+            let _ = crate::artifacts::make_writable(&entry.path());
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// The recorded run `reference` names, if it can be resumed.

@@ -268,6 +268,33 @@ pub enum SecretCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
+    /// Write a new plugin project: a working plugin that greets someone
+    #[command(
+        after_help = "Examples:\n  kiln plugin new word-count --lang rust\n  kiln plugin new lint --lang python\n  kiln plugin new render --lang js\n  kiln plugin new checksum --lang c\n\nThen: cd <name> && kiln plugin build && kiln plugin inspect <name>.wasm"
+    )]
+    New {
+        name: String,
+        #[arg(long, value_enum)]
+        lang: crate::plugin_build::Lang,
+        /// Where to create the project's directory
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Build a plugin project into a component
+    #[command(
+        after_help = "Examples:\n  kiln plugin build                  the project in the current directory\n  kiln plugin build plugins/lint -o lint.wasm\n\nRust needs the wasm32-wasip2 target; C needs clang, lld and wasi-libc\n(sdk/c/install-tools); Python and JavaScript need componentize-py and\ncomponentize-js (sdk/python/install-tools, sdk/js/install-tools)."
+    )]
+    Build {
+        /// The project directory
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The language [default: told by the project's files]
+        #[arg(long, value_enum)]
+        lang: Option<crate::plugin_build::Lang>,
+        /// Where to write the component [default: <dir>/<dir name>.wasm]
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+    },
     /// Show what a plugin declares (describe()) and its WIT imports and exports
     #[command(
         after_help = "Examples:\n  kiln plugin inspect target/wasm32-wasip2/release/archive.wasm\n  kiln plugin inspect checkout --json"
@@ -296,6 +323,13 @@ impl Cli {
 
 /// Parse the command line and run; the process's exit code.
 pub fn main() -> ExitCode {
+    // `kiln runs | head` ends kiln quietly, as it ends any Unix tool,
+    // instead of a panic in println!.
+    #[cfg(unix)]
+    // SAFETY: called first, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
