@@ -148,21 +148,30 @@ impl RunRecorder {
     }
 
     fn apply(&self, event: &Event) -> Result<(), RunStoreError> {
+        // Events the history does not keep cost no transaction: a log line
+        // must not take the database's write lock.
+        if matches!(
+            event,
+            Event::RunStarted { .. } | Event::ActionLogLine { .. } | Event::ActionKept { .. }
+        ) {
+            return Ok(());
+        }
         let store = &self.store;
         let run = &self.run_id;
         let now = now_ms();
         let mut connection = store.lock();
         let transaction = store.write(&mut connection)?;
+        // Prepared once per process: each event runs the same few
+        // statements, and parsing them would cost more than running them.
         let sql = |transaction: &Transaction, sql: &str, values: &[&dyn rusqlite::ToSql]| {
             transaction
-                .execute(sql, values)
+                .prepare_cached(sql)
+                .and_then(|mut statement| statement.execute(values))
                 .map(drop)
                 .map_err(|e| store.sqlite(e))
         };
         match event {
-            Event::RunStarted { .. } | Event::ActionLogLine { .. } | Event::ActionKept { .. } => {
-                return Ok(());
-            }
+            Event::RunStarted { .. } | Event::ActionLogLine { .. } | Event::ActionKept { .. } => {}
             Event::StageStarted { stage } => sql(
                 &transaction,
                 "UPDATE stages SET status = 'running', started_at = COALESCE(started_at, ?3)
