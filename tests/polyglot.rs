@@ -36,8 +36,7 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
+    kiln::digest::Digest::of(bytes).hex()
 }
 
 #[test]

@@ -16,7 +16,6 @@ use crate::action_cache::ActionCache;
 use crate::artifacts::ArtifactStore;
 use crate::capabilities::secrets::{EnvProvider, FileStore, Secrets};
 use crate::data_dir::DataDir;
-use crate::digest::Digest;
 use crate::pipeline::validate::ValidateError;
 use crate::plugins::PluginResolver;
 use crate::run_store::{RunMeta, RunRecorder, RunStore, Status};
@@ -80,8 +79,8 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Artifacts(command) => {
             let data = open_data_dir(cli.data_dir.as_deref())?;
-            let store = ArtifactStore::open(data.artifacts())?;
-            history::artifacts(&open_run_store(cli.data_dir.as_deref())?, &store, command)
+            let runs = RunStore::open(&data.runs_db(), &data.runs())?;
+            history::artifacts(&runs, &ArtifactStore::open(data.artifacts())?, command)
         }
         Command::Metrics {
             pipeline,
@@ -239,9 +238,8 @@ async fn run(args: RunArgs<'_>) -> Result<ExitCode> {
     let Some(plan) = load_plan(&file, workspace.as_deref(), &runtime, &resolver).await? else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
-    let file_digest =
-        Digest::of(&std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?)
-            .to_string();
+    // The digest of the text that was validated, not of a second read.
+    let file_digest = plan.source_digest.to_string();
 
     let (recorder, resume) = match &earlier {
         Some(run) => {

@@ -42,6 +42,9 @@ pub struct Plan {
     pub file: PathBuf,
     /// The directory mounted at `/workspace`: the pipeline file's directory.
     pub workspace: PathBuf,
+    /// SHA-256 of the pipeline text that was validated (a resume refuses
+    /// a file that changed since).
+    pub source_digest: crate::digest::Digest,
     pub stages: Vec<StagePlan>,
 }
 

@@ -73,7 +73,8 @@ pub async fn load_and_validate(
             path: workspace.map(Path::to_path_buf).unwrap_or_default(),
             source,
         })?;
-    validate(file, &workspace, parsed, runtime, resolver)
+    let source_digest = crate::digest::Digest::of(source.as_bytes());
+    validate(file, &workspace, source_digest, parsed, runtime, resolver)
         .await
         .map_err(ValidateError::Invalid)
 }
@@ -114,6 +115,7 @@ impl Site {
 async fn validate(
     file: &Path,
     workspace: &Path,
+    source_digest: crate::digest::Digest,
     pipeline: PipelineFile,
     runtime: &Runtime,
     resolver: &PluginResolver,
@@ -429,6 +431,7 @@ async fn validate(
         name: pipeline.name.value.clone(),
         file: file.to_path_buf(),
         workspace: workspace.to_path_buf(),
+        source_digest,
         stages,
     })
 }
