@@ -75,6 +75,12 @@ impl DataDir {
         }
     }
 
+    /// The local plugin store: an OCI image layout of the registry plugins
+    /// pulled or published (see `registry::layout`).
+    pub fn oci(&self) -> PathBuf {
+        self.root.join("oci")
+    }
+
     /// Installed first-party and user plugins (`<name>.wasm`).
     pub fn plugins(&self) -> PathBuf {
         self.root.join("plugins")

@@ -6,6 +6,8 @@
 //! - [`pipeline`]: the `kiln.yaml` model, its parser (with positions) and
 //!   its validation against the plugins it uses;
 //! - [`plugins`]: resolving `uses:` to a component file;
+//! - [`registry`]: plugins shared through OCI registries: references, the
+//!   local store (an OCI image layout), kiln.lock, signatures;
 //! - [`runtime`]: the wasmtime engine, compiled components, and the call of
 //!   `describe` and `run` in a fresh store per action;
 //! - [`capabilities`]: what an action's sandbox may reach (files, log), one
@@ -30,6 +32,7 @@ pub mod digest;
 pub mod pipeline;
 pub mod plugin_build;
 pub mod plugins;
+pub mod registry;
 pub mod reports;
 pub mod run_store;
 pub mod runtime;

@@ -9,10 +9,18 @@
 //! 3. `plugins/` next to the `kiln` executable (an installed layout);
 //! 4. `../wasm32-wasip2/release/` from the executable (cargo's layout, so
 //!    that `target/debug/kiln` finds the plugins built beside it).
+//!
+//! `oci://` references are plugins in a registry: they are resolved for
+//! the whole pipeline before validation ([`crate::registry::pipeline`]),
+//! and the resolver then maps each to its component in the local store.
 
 use std::path::{Path, PathBuf};
 
 use crate::data_dir::DataDir;
+use crate::pipeline::diagnostic::Diagnostics;
+use crate::pipeline::file::PipelineFile;
+use crate::registry::PluginRef;
+use crate::registry::pipeline::{RegistryOptions, RegistryPlugins};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ResolveError {
@@ -31,6 +39,10 @@ pub enum ResolveError {
         "`{0}` is neither a path to a .wasm component nor a plugin name (letters, digits and `-`)"
     )]
     BadReference(String),
+    #[error(
+        "registry plugin `{0}` has not been fetched (use `kiln plugin pull` or run the pipeline)"
+    )]
+    NotFetched(String),
 }
 
 fn format_dirs(dirs: &[PathBuf]) -> String {
@@ -47,6 +59,11 @@ fn format_dirs(dirs: &[PathBuf]) -> String {
 #[derive(Debug, Clone)]
 pub struct PluginResolver {
     search_path: Vec<PathBuf>,
+    /// Where registry plugins are stored; none in resolvers made for a
+    /// fixed search path.
+    data: Option<DataDir>,
+    registry_options: RegistryOptions,
+    registry_plugins: RegistryPlugins,
 }
 
 impl PluginResolver {
@@ -63,17 +80,82 @@ impl PluginResolver {
             search_path.push(exe_dir.join("plugins"));
             search_path.push(exe_dir.join("../wasm32-wasip2/release"));
         }
-        Self { search_path }
+        Self {
+            search_path,
+            data: Some(data_dir.clone()),
+            registry_options: RegistryOptions::default(),
+            registry_plugins: RegistryPlugins::default(),
+        }
     }
 
     /// A resolver that looks only in `dirs`.
     pub fn with_search_path(dirs: Vec<PathBuf>) -> Self {
-        Self { search_path: dirs }
+        Self {
+            search_path: dirs,
+            data: None,
+            registry_options: RegistryOptions::default(),
+            registry_plugins: RegistryPlugins::default(),
+        }
+    }
+
+    /// How registry plugins are resolved (`--insecure`, `--locked`).
+    pub fn with_registry_options(mut self, options: RegistryOptions) -> Self {
+        self.registry_options = options;
+        self
+    }
+
+    /// This resolver, with the registry plugins of `pipeline` fetched and
+    /// checked against its policy.
+    pub async fn with_registry_plugins(
+        &self,
+        file: &Path,
+        pipeline: &PipelineFile,
+    ) -> Result<Self, Diagnostics> {
+        let Some(data) = &self.data else {
+            return Ok(self.clone());
+        };
+        let plugins = crate::registry::pipeline::resolve(
+            file,
+            pipeline,
+            data,
+            self.registry_options,
+            |uses| self.is_first_party(uses),
+        )
+        .await?;
+        Ok(Self {
+            registry_plugins: plugins,
+            ..self.clone()
+        })
+    }
+
+    /// What the last registry resolution changed in kiln.lock.
+    pub fn lock_changes(&self) -> &[String] {
+        &self.registry_plugins.changes
+    }
+
+    /// Whether `uses` names a plugin found on the search path (one shipped
+    /// with kiln or installed beside it), not a file or a registry.
+    pub fn is_first_party(&self, uses: &str) -> bool {
+        !PluginRef::is_registry(uses)
+            && !uses.ends_with(".wasm")
+            && !uses.contains('/')
+            && !uses.is_empty()
+            && uses
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     }
 
     /// The component file that `uses` names; relative paths are relative to
     /// `base` (the pipeline file's directory).
     pub fn resolve(&self, uses: &str, base: &Path) -> Result<PathBuf, ResolveError> {
+        if PluginRef::is_registry(uses) {
+            return self
+                .registry_plugins
+                .paths
+                .get(uses)
+                .cloned()
+                .ok_or_else(|| ResolveError::NotFetched(uses.to_owned()));
+        }
         if uses.ends_with(".wasm") || uses.contains('/') {
             let path = base.join(uses);
             return if path.is_file() {

@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test file uses a different part of the harness
 
 pub mod http_server;
+pub mod registry;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

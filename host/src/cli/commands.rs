@@ -18,6 +18,7 @@ use crate::capabilities::secrets::{EnvProvider, FileStore, Secrets};
 use crate::data_dir::DataDir;
 use crate::pipeline::validate::ValidateError;
 use crate::plugins::PluginResolver;
+use crate::registry::pipeline::RegistryOptions;
 use crate::run_store::{RunMeta, RunRecorder, RunStore, Status};
 use crate::runtime::Runtime;
 use crate::scheduler::{EventSink, FanOut, Resume, Scheduler};
@@ -30,6 +31,7 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             jobs,
             workspace,
             no_cache,
+            locked,
             resume,
             trigger,
             plain,
@@ -44,6 +46,11 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 trigger,
                 live: !plain && live_output_wanted(),
                 verbosity,
+                registry: RegistryOptions {
+                    insecure: cli.insecure,
+                    update: false,
+                    locked,
+                },
             })
             .await
         }
@@ -109,7 +116,13 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { file, workspace } => {
-            validate(cli.data_dir.as_deref(), &file, workspace.as_deref()).await
+            validate(
+                cli.data_dir.as_deref(),
+                &file,
+                workspace.as_deref(),
+                cli.insecure,
+            )
+            .await
         }
         Command::Init { force } => init(force),
         Command::Schema => {
@@ -118,7 +131,20 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Secret(command) => secret(cli.data_dir.as_deref(), command),
         Command::Plugin(PluginCommand::Inspect { plugin, json }) => {
-            inspect(cli.data_dir.as_deref(), &plugin, json).await
+            inspect(cli.data_dir.as_deref(), &plugin, json, cli.insecure).await
+        }
+        Command::Plugin(
+            command @ (PluginCommand::Publish { .. }
+            | PluginCommand::Pull { .. }
+            | PluginCommand::Ls { .. }
+            | PluginCommand::Rm { .. }
+            | PluginCommand::Update { .. }
+            | PluginCommand::Keygen { .. }
+            | PluginCommand::Sign { .. }
+            | PluginCommand::Verify { .. }),
+        ) => {
+            let data = open_data_dir(cli.data_dir.as_deref())?;
+            super::registry::dispatch(&data, cli.insecure, command).await
         }
         Command::Plugin(PluginCommand::New { name, lang, dir }) => {
             let project = crate::plugin_build::new_project(&name, lang, &dir)?;
@@ -213,6 +239,7 @@ struct RunArgs<'a> {
     trigger: Option<String>,
     live: bool,
     verbosity: Verbosity,
+    registry: RegistryOptions,
 }
 
 async fn run(args: RunArgs<'_>) -> Result<ExitCode> {
@@ -221,7 +248,7 @@ async fn run(args: RunArgs<'_>) -> Result<ExitCode> {
     let runtime = Arc::new(
         Runtime::with_compiled_cache(data.compiled()).map_err(|e| anyhow::anyhow!("{e:#}"))?,
     );
-    let resolver = PluginResolver::new(&data);
+    let resolver = PluginResolver::new(&data).with_registry_options(args.registry);
 
     // A resume runs the recorded pipeline file in the recorded workspace.
     let earlier = match args.resume {
@@ -360,11 +387,15 @@ async fn validate(
     data_dir: Option<&Path>,
     file: &Path,
     workspace: Option<&Path>,
+    insecure: bool,
 ) -> Result<ExitCode> {
     let data = open_data_dir(data_dir)?;
     let runtime =
         Runtime::with_compiled_cache(data.compiled()).map_err(|e| anyhow::anyhow!("{e:#}"))?;
-    let resolver = PluginResolver::new(&data);
+    let resolver = PluginResolver::new(&data).with_registry_options(RegistryOptions {
+        insecure,
+        ..RegistryOptions::default()
+    });
     let Some(plan) = load_plan(file, workspace, &runtime, &resolver).await? else {
         return Ok(ExitCode::from(EXIT_BAD_INPUT));
     };
@@ -548,12 +579,16 @@ fn init(force: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn inspect(data_dir: Option<&Path>, plugin: &str, json: bool) -> Result<ExitCode> {
+async fn inspect(
+    data_dir: Option<&Path>,
+    plugin: &str,
+    json: bool,
+    insecure: bool,
+) -> Result<ExitCode> {
     let data = open_data_dir(data_dir)?;
     let runtime =
         Runtime::with_compiled_cache(data.compiled()).map_err(|e| anyhow::anyhow!("{e:#}"))?;
-    let resolver = PluginResolver::new(&data);
-    let path = resolver.resolve(plugin, &std::env::current_dir()?)?;
+    let path = super::registry::plugin_path(&data, plugin, insecure).await?;
     let loaded = runtime.load(&path).await?;
     let (imports, exports) = loaded.world(runtime.engine());
     if json {

@@ -6,6 +6,7 @@ mod commands;
 mod history;
 mod live;
 mod output;
+mod registry;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +44,11 @@ pub struct Cli {
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
 
+    /// Allow plain HTTP to OCI registries on this machine (localhost,
+    /// 127.0.0.0/8, ::1); never to any other host
+    #[arg(long, env = "KILN_INSECURE_REGISTRY", global = true)]
+    pub insecure: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -78,6 +84,9 @@ pub enum Command {
         /// (results are still recorded)
         #[arg(long)]
         no_cache: bool,
+        /// Run only registry plugins kiln.lock pins, and never write it
+        #[arg(long)]
+        locked: bool,
     },
     /// Check a pipeline without running it: syntax, names, needs,
     /// artifacts, plugins, parameters and grants
@@ -295,12 +304,73 @@ pub enum PluginCommand {
         #[arg(long, short = 'o')]
         out: Option<PathBuf>,
     },
+    /// Push a plugin component to an OCI registry
+    #[command(
+        after_help = "Examples:\n  kiln plugin publish lint.wasm oci://ghcr.io/acme/lint:1.0\n  kiln --insecure plugin publish lint.wasm oci://127.0.0.1:5000/acme/lint:1.0\n\nPrints the reference pinned by digest, to use in `uses:`. Credentials:\nKILN_REGISTRY_USERNAME/KILN_REGISTRY_PASSWORD, else the docker config file."
+    )]
+    Publish {
+        /// The component (.wasm) or the name of a first-party plugin
+        wasm: String,
+        /// Where to push it: oci://host[:port]/repository:tag
+        reference: String,
+    },
+    /// Fetch a registry plugin into the local store
+    #[command(after_help = "Examples:\n  kiln plugin pull oci://ghcr.io/acme/lint:1.0")]
+    Pull {
+        /// oci://host[:port]/repository:tag[@sha256:...]
+        reference: String,
+    },
+    /// List the plugins in the local store
+    Ls {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove plugins from the local store, and the blobs nothing else uses
+    #[command(
+        after_help = "Examples:\n  kiln plugin rm oci://ghcr.io/acme/lint:1.0   one tag\n  kiln plugin rm oci://ghcr.io/acme/lint       every tag of the repository"
+    )]
+    Rm {
+        #[arg(required = true)]
+        references: Vec<String>,
+    },
+    /// Resolve the tags of a pipeline's registry plugins again and rewrite kiln.lock
+    Update {
+        /// The pipeline file
+        #[arg(default_value = "kiln.yaml")]
+        file: PathBuf,
+    },
+    /// Make an ed25519 key pair for signing plugins: <PREFIX>.key and <PREFIX>.pub
+    #[command(
+        after_help = "Examples:\n  kiln plugin keygen release\n\nKeep release.key secret (a kiln secret in CI); list release.pub, or the\ned25519:... line printed, in `plugins: { require-signed-by: [...] }`."
+    )]
+    Keygen { prefix: PathBuf },
+    /// Sign a registry plugin and push the signature beside it
+    #[command(
+        after_help = "Examples:\n  kiln plugin sign oci://ghcr.io/acme/lint:1.0 --key release.key"
+    )]
+    Sign {
+        reference: String,
+        /// The private key (PKCS#8 PEM, from `kiln plugin keygen`)
+        #[arg(long)]
+        key: PathBuf,
+    },
+    /// Check that a registry plugin is signed by one of the given keys
+    #[command(
+        after_help = "Examples:\n  kiln plugin verify oci://ghcr.io/acme/lint:1.0 --key release.pub\n\nExit codes: 0 signed by one of the keys, 1 not, 2 bad input."
+    )]
+    Verify {
+        reference: String,
+        /// A public key: a PEM file or ed25519:<base64>; may repeat
+        #[arg(long = "key", required = true)]
+        keys: Vec<String>,
+    },
     /// Show what a plugin declares (describe()) and its WIT imports and exports
     #[command(
         after_help = "Examples:\n  kiln plugin inspect target/wasm32-wasip2/release/archive.wasm\n  kiln plugin inspect checkout --json"
     )]
     Inspect {
-        /// A .wasm component, or the name of a first-party plugin
+        /// A .wasm component, the name of a first-party plugin, or oci://...
         plugin: String,
         /// Print JSON instead of text
         #[arg(long)]

@@ -19,8 +19,24 @@ pub struct PipelineFile {
     /// host's environment.
     #[serde(default)]
     pub env: IndexMap<Located<String>, Located<ScalarValue>>,
+    /// What plugins this pipeline accepts to run.
+    #[serde(default)]
+    pub plugins: Option<Located<PluginPolicyFile>>,
     /// Stages run in order; a failed stage stops the pipeline.
     pub stages: Vec<Located<StageFile>>,
+}
+
+/// The plugin policy of a pipeline.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PluginPolicyFile {
+    /// Public keys (ed25519: PEM files relative to the pipeline file, or
+    /// `ed25519:<base64>`). Every registry plugin must carry a valid
+    /// signature by one of them (`kiln plugin sign`); a plugin given as a
+    /// local `.wasm` path is refused, as it carries none. kiln's
+    /// first-party plugins, named without a path, ship with kiln and run.
+    #[serde(default)]
+    pub require_signed_by: Vec<Located<String>>,
 }
 
 /// A stage: actions that run concurrently as their `needs` allow.
@@ -42,8 +58,10 @@ pub struct StageFile {
 pub struct ActionFile {
     /// Unique in the pipeline.
     pub name: Located<String>,
-    /// A path to a `.wasm` component (relative to the pipeline file), or the
-    /// name of a first-party plugin such as `checkout`.
+    /// A path to a `.wasm` component (relative to the pipeline file), the
+    /// name of a first-party plugin such as `checkout`, or a plugin in an
+    /// OCI registry: `oci://host[:port]/repository:tag[@sha256:...]`
+    /// (pinned in kiln.lock on first use).
     pub uses: Located<String>,
     /// Parameters, as declared by the plugin's `describe()`.
     #[serde(default)]

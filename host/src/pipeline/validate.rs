@@ -74,7 +74,13 @@ pub async fn load_and_validate(
             source,
         })?;
     let source_digest = crate::digest::Digest::of(source.as_bytes());
-    validate(file, &workspace, source_digest, parsed, runtime, resolver)
+    // Registry plugins are fetched (and pinned, and their signatures
+    // checked) before anything else looks at a plugin.
+    let resolver = resolver
+        .with_registry_plugins(file, &parsed)
+        .await
+        .map_err(ValidateError::Invalid)?;
+    validate(file, &workspace, source_digest, parsed, runtime, &resolver)
         .await
         .map_err(ValidateError::Invalid)
 }

@@ -1,0 +1,388 @@
+//! Sharing plugins through OCI registries.
+//!
+//! A plugin in a registry is a CNCF Wasm artifact (config
+//! `application/vnd.wasm.config.v0+json`, one `application/wasm` layer),
+//! the layout wkg, Spin and wasmCloud use, so the same registry serves all
+//! of them. The modules:
+//!
+//! - [`reference`][self::reference]: `oci://host[:port]/repo:tag[@sha256:...]`;
+//! - [`manifest`][self::manifest]: the OCI documents, and the Wasm config of a component;
+//! - [`layout`][self::layout]: the local plugin store, an OCI image layout directory;
+//! - [`client`][self::client]: the registry protocol (oci-client), credentials, the
+//!   plain-HTTP rule;
+//! - [`lockfile`][self::lockfile]: `kiln.lock`, tags pinned to digests;
+//! - [`signing`][self::signing]: ed25519 signatures stored beside the plugin;
+//! - [`pipeline`][self::pipeline]: what `kiln run` does with the `oci://` uses of a
+//!   pipeline (resolve, pin, fetch, check the signature policy).
+
+pub mod client;
+pub mod layout;
+pub mod lockfile;
+pub mod manifest;
+pub mod pipeline;
+pub mod reference;
+pub mod signing;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub use client::{RegistryClient, RegistryError};
+pub use layout::{LocalStore, StoreError};
+pub use lockfile::{LockError, LockFile, Pin};
+pub use reference::PluginRef;
+
+use manifest::{Descriptor, EMPTY_BLOB, MANIFEST_MEDIA_TYPE, Manifest};
+use signing::Signature;
+
+use crate::data_dir::DataDir;
+use crate::digest::Digest;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error(transparent)]
+    Key(#[from] signing::KeyError),
+    #[error("{reference} is not a kiln plugin: {reason}")]
+    NotAPlugin { reference: String, reason: String },
+    #[error(
+        "{reference}: kiln.lock pins component {pinned}, but manifest {manifest} holds component {actual}; refused"
+    )]
+    PinMismatch {
+        reference: String,
+        manifest: Digest,
+        pinned: Digest,
+        actual: Digest,
+    },
+    #[error("{0} names a digest; publish to a tag (oci://host/repo:tag)")]
+    NeedsTag(String),
+}
+
+/// A registry plugin ready to run: its component in the local store,
+/// checked.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub reference: PluginRef,
+    pub manifest: Digest,
+    pub component: Digest,
+    /// The component blob in the local store.
+    pub path: PathBuf,
+}
+
+impl Resolved {
+    /// The reference pinned to the digest, e.g. for the README's "use it by
+    /// digest".
+    pub fn pinned_reference(&self) -> PluginRef {
+        self.reference.pinned(self.manifest)
+    }
+}
+
+/// The local store and the registries behind it.
+pub struct Registry {
+    store: LocalStore,
+    client: RegistryClient,
+}
+
+impl Registry {
+    pub fn new(store: LocalStore, client: RegistryClient) -> Self {
+        Self { store, client }
+    }
+
+    /// The store in `<data>/oci`.
+    pub fn open(data: &DataDir, insecure: bool) -> Result<Self, Error> {
+        Ok(Self::new(
+            LocalStore::open(data.oci())?,
+            RegistryClient::new(insecure),
+        ))
+    }
+
+    pub fn store(&self) -> &LocalStore {
+        &self.store
+    }
+
+    /// Resolve `reference` to a checked component in the local store. The
+    /// manifest digest is the reference's own, else the lock's pin (unless
+    /// `refresh`), else what the registry says the tag is now (then
+    /// pinned in `lock`). Nothing is asked of the registry when the
+    /// digest is known and its blobs are already here.
+    pub async fn resolve(
+        &self,
+        reference: &PluginRef,
+        lock: Option<&mut LockFile>,
+        refresh: bool,
+    ) -> Result<Resolved, Error> {
+        let pin = match (&reference.digest, &lock) {
+            (Some(_), _) => None,
+            (None, Some(lock)) if !refresh => lock.get(reference),
+            _ => None,
+        };
+        let manifest_digest = match (reference.digest, pin) {
+            (Some(digest), _) => digest,
+            (None, Some(pin)) => pin.manifest,
+            (None, None) => self.client.resolve(reference).await?,
+        };
+        let manifest = self.fetch(reference, &manifest_digest).await?;
+        let component = component_digest(reference, &manifest)?;
+        if let Some(pin) = pin
+            && pin.component != component
+        {
+            return Err(Error::PinMismatch {
+                reference: reference.to_string(),
+                manifest: manifest_digest,
+                pinned: pin.component,
+                actual: component,
+            });
+        }
+        let path = self.store.verified_blob_path(&component)?;
+        if reference.digest.is_none()
+            && let Some(lock) = lock
+        {
+            lock.set(
+                reference,
+                Pin {
+                    manifest: manifest_digest,
+                    component,
+                },
+            );
+        }
+        Ok(Resolved {
+            reference: reference.clone(),
+            manifest: manifest_digest,
+            component,
+            path,
+        })
+    }
+
+    /// The manifest `digest`, from the store or pulled (with its config and
+    /// component) into it; every blob checked against its digest.
+    async fn fetch(&self, reference: &PluginRef, digest: &Digest) -> Result<Manifest, Error> {
+        if self.store.has_blob(digest) {
+            let manifest = self.store.manifest(digest)?;
+            let layer = component_digest(reference, &manifest)?;
+            if self.store.has_blob(&layer)
+                && self.store.has_blob(&config_digest(reference, &manifest)?)
+            {
+                return Ok(manifest);
+            }
+        }
+        let bytes = self.client.pull_manifest(reference, digest).await?;
+        let manifest: Manifest =
+            serde_json::from_slice(&bytes).map_err(|error| Error::NotAPlugin {
+                reference: reference.pinned(*digest).to_string(),
+                reason: format!("its manifest is not an OCI image manifest: {error}"),
+            })?;
+        component_digest(reference, &manifest)?;
+        let config = self
+            .client
+            .pull_blob(reference, &manifest.config, "the config")
+            .await?;
+        self.store
+            .put_blob(&config, &manifest.config.digest, "the config")?;
+        let layer = &manifest.layers[0];
+        let component = self
+            .client
+            .pull_blob(reference, layer, "the component")
+            .await?;
+        self.store
+            .put_blob(&component, &layer.digest, "the component")?;
+        // The manifest last: a manifest in the store means its blobs are.
+        self.store
+            .put_blob(&bytes, &digest.to_string(), "the manifest")?;
+        self.store.set_name(
+            &store_name(reference, digest),
+            Descriptor::of(MANIFEST_MEDIA_TYPE, &bytes),
+        )?;
+        Ok(manifest)
+    }
+
+    /// Push `component` to `reference`'s tag (and keep it in the store).
+    pub async fn publish(
+        &self,
+        component: &[u8],
+        reference: &PluginRef,
+        annotations: BTreeMap<String, String>,
+    ) -> Result<Resolved, Error> {
+        if reference.digest.is_some() {
+            return Err(Error::NeedsTag(reference.to_string()));
+        }
+        let (config, manifest) =
+            manifest::wasm_artifact(component, annotations).map_err(|reason| {
+                Error::NotAPlugin {
+                    reference: reference.to_string(),
+                    reason,
+                }
+            })?;
+        let bytes = manifest.to_bytes();
+        self.client.push_blob(reference, component).await?;
+        self.client.push_blob(reference, &config).await?;
+        self.client.push_manifest(reference, &bytes).await?;
+        let digest = Digest::of(&bytes);
+        self.store
+            .put_blob(component, &manifest.layers[0].digest, "the component")?;
+        self.store
+            .put_blob(&config, &manifest.config.digest, "the config")?;
+        self.store
+            .put_blob(&bytes, &digest.to_string(), "the manifest")?;
+        self.store.set_name(
+            &store_name(reference, &digest),
+            Descriptor::of(MANIFEST_MEDIA_TYPE, &bytes),
+        )?;
+        let component = Digest::of(component);
+        Ok(Resolved {
+            reference: reference.clone(),
+            manifest: digest,
+            component,
+            path: self.store.verified_blob_path(&component)?,
+        })
+    }
+
+    /// Sign the plugin `reference` names (its tag as the registry has it
+    /// now, or its digest) and push the signature beside it.
+    pub async fn sign(
+        &self,
+        reference: &PluginRef,
+        key: &ed25519_dalek::SigningKey,
+    ) -> Result<(Resolved, Signature), Error> {
+        let resolved = self.resolve(reference, None, true).await?;
+        let subject_bytes = self.store.read_blob(&resolved.manifest)?;
+        let signature = Signature::create(key, &resolved.manifest);
+        let mut signatures = match self.pull_signatures(reference, &resolved.manifest).await {
+            Ok(signatures) => signatures,
+            Err(Error::Registry(RegistryError::NotFound { .. })) => Vec::new(),
+            Err(error) => return Err(error),
+        };
+        // One signature per key: signing again replaces it.
+        signatures.retain(|s| s.key != signature.key);
+        signatures.push(signature.clone());
+        let blobs: Vec<Vec<u8>> = signatures.iter().map(Signature::to_bytes).collect();
+        let sig_manifest = signing::signature_manifest(
+            Descriptor::of(MANIFEST_MEDIA_TYPE, &subject_bytes),
+            &blobs,
+        );
+        let sig_reference = reference.with_tag(signing::signature_tag(&resolved.manifest));
+        self.client.push_blob(&sig_reference, EMPTY_BLOB).await?;
+        for blob in &blobs {
+            self.client.push_blob(&sig_reference, blob).await?;
+        }
+        let bytes = sig_manifest.to_bytes();
+        self.client.push_manifest(&sig_reference, &bytes).await?;
+        self.keep_signatures(&sig_reference, &bytes, &blobs)?;
+        Ok((resolved, signature))
+    }
+
+    /// The signatures of `manifest` as the registry has them (kept in the
+    /// store for offline runs).
+    pub async fn pull_signatures(
+        &self,
+        reference: &PluginRef,
+        manifest: &Digest,
+    ) -> Result<Vec<Signature>, Error> {
+        let sig_reference = reference.with_tag(signing::signature_tag(manifest));
+        let digest = self.client.resolve(&sig_reference).await?;
+        let bytes = self.client.pull_manifest(&sig_reference, &digest).await?;
+        let sig_manifest: Manifest =
+            serde_json::from_slice(&bytes).map_err(|error| Error::NotAPlugin {
+                reference: sig_reference.to_string(),
+                reason: format!("not a signature manifest: {error}"),
+            })?;
+        let mut blobs = Vec::new();
+        for layer in sig_manifest
+            .layers
+            .iter()
+            .filter(|l| l.media_type == signing::SIGNATURE_MEDIA_TYPE)
+        {
+            blobs.push(
+                self.client
+                    .pull_blob(&sig_reference, layer, "a signature")
+                    .await?,
+            );
+        }
+        self.keep_signatures(&sig_reference, &bytes, &blobs)?;
+        Ok(parse_signatures(&blobs))
+    }
+
+    fn keep_signatures(
+        &self,
+        sig_reference: &PluginRef,
+        manifest: &[u8],
+        blobs: &[Vec<u8>],
+    ) -> Result<(), Error> {
+        self.store
+            .put_blob(EMPTY_BLOB, &Digest::of(EMPTY_BLOB).to_string(), "{}")?;
+        for blob in blobs {
+            self.store
+                .put_blob(blob, &Digest::of(blob).to_string(), "a signature")?;
+        }
+        let digest = Digest::of(manifest);
+        self.store
+            .put_blob(manifest, &digest.to_string(), "a signature manifest")?;
+        self.store.set_name(
+            &store_name(sig_reference, &digest),
+            Descriptor::of(MANIFEST_MEDIA_TYPE, manifest),
+        )?;
+        Ok(())
+    }
+
+    /// The signatures of `manifest` the local store holds.
+    pub fn local_signatures(
+        &self,
+        reference: &PluginRef,
+        manifest: &Digest,
+    ) -> Result<Vec<Signature>, Error> {
+        let sig_reference = reference.with_tag(signing::signature_tag(manifest));
+        let Some(descriptor) = self.store.lookup(&store_name(&sig_reference, manifest))? else {
+            return Ok(Vec::new());
+        };
+        let Some(digest) = descriptor.sha256() else {
+            return Ok(Vec::new());
+        };
+        let sig_manifest = self.store.manifest(&digest)?;
+        let mut blobs = Vec::new();
+        for layer in &sig_manifest.layers {
+            if let Some(digest) = layer.sha256() {
+                blobs.push(self.store.read_blob(&digest)?);
+            }
+        }
+        Ok(parse_signatures(&blobs))
+    }
+}
+
+fn parse_signatures(blobs: &[Vec<u8>]) -> Vec<Signature> {
+    // A layer that is not a signature is not one; it cannot make a plugin
+    // pass, so it is skipped rather than failing the others.
+    blobs
+        .iter()
+        .filter_map(|blob| serde_json::from_slice(blob).ok())
+        .collect()
+}
+
+/// The name a manifest gets in the store: `host/repo:tag`, or
+/// `host/repo@sha256:...` when pulled by digest alone.
+pub fn store_name(reference: &PluginRef, manifest: &Digest) -> String {
+    match &reference.tag {
+        Some(tag) => format!("{}:{tag}", reference.repository_name()),
+        None => format!("{}@{manifest}", reference.repository_name()),
+    }
+}
+
+fn component_digest(reference: &PluginRef, manifest: &Manifest) -> Result<Digest, Error> {
+    let not_a_plugin = |reason: String| Error::NotAPlugin {
+        reference: reference.to_string(),
+        reason,
+    };
+    let layer = manifest.component_layer().map_err(not_a_plugin)?;
+    layer
+        .sha256()
+        .ok_or_else(|| not_a_plugin(format!("its layer digest {} is not sha256", layer.digest)))
+}
+
+fn config_digest(reference: &PluginRef, manifest: &Manifest) -> Result<Digest, Error> {
+    manifest.config.sha256().ok_or_else(|| Error::NotAPlugin {
+        reference: reference.to_string(),
+        reason: format!("its config digest {} is not sha256", manifest.config.digest),
+    })
+}
