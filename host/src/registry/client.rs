@@ -192,25 +192,23 @@ impl RegistryClient {
             size: blob.size as i64,
             ..Default::default()
         };
-        let mut bytes = Vec::with_capacity(blob.size.min(256 << 20) as usize);
-        // oci-client checks the digest as it reads; kiln checks again, with
-        // its own message, so that a changed blob is named as such.
-        let pulled = client
+        let mut bytes = Vec::with_capacity(blob.size as usize);
+        // oci-client checks the digest as it reads (and the local store
+        // checks it again as it stores); a mismatch gets kiln's message,
+        // which names the blob and both digests.
+        match client
             .pull_blob(&reference.to_oci(), &descriptor, &mut bytes)
-            .await;
-        let actual = Digest::of(&bytes);
-        if actual.to_string() != blob.digest
-            && (pulled.is_ok() || matches!(pulled, Err(OciDistributionError::DigestError(_))))
+            .await
         {
-            return Err(RegistryError::DigestMismatch {
+            Ok(()) => Ok(bytes),
+            Err(OciDistributionError::DigestError(_)) => Err(RegistryError::DigestMismatch {
                 what: what.to_owned(),
                 reference: reference.to_string(),
                 expected: blob.digest.clone(),
-                actual: actual.to_string(),
-            });
+                actual: Digest::of(&bytes).to_string(),
+            }),
+            Err(error) => Err(self.error(reference, error)),
         }
-        pulled.map_err(|error| self.error(reference, error))?;
-        Ok(bytes)
     }
 
     /// Upload a blob unless the repository has it.

@@ -111,10 +111,10 @@ impl LocalStore {
                 actual,
             });
         }
+        // Written even when a file is there: these bytes are known good,
+        // what is on disk may not be (callers trust a blob they just put).
         let path = self.blob_path(&actual);
-        if !path.is_file() {
-            write_atomically(&path, bytes).map_err(self.io_error(&path))?;
-        }
+        write_atomically(&path, bytes).map_err(self.io_error(&path))?;
         Ok(actual)
     }
 

@@ -125,7 +125,7 @@ impl Registry {
             (None, Some(pin)) => pin.manifest,
             (None, None) => self.client.resolve(reference).await?,
         };
-        let manifest = self.fetch(reference, &manifest_digest).await?;
+        let (manifest, just_stored) = self.fetch(reference, &manifest_digest).await?;
         let component = component_digest(reference, &manifest)?;
         if let Some(pin) = pin
             && pin.component != component
@@ -137,7 +137,13 @@ impl Registry {
                 actual: component,
             });
         }
-        let path = self.store.verified_blob_path(&component)?;
+        // A blob stored a moment ago was hashed as it was stored; one that
+        // was already there is hashed now, as on every read.
+        let path = if just_stored {
+            self.store.blob_path(&component)
+        } else {
+            self.store.verified_blob_path(&component)?
+        };
         if reference.digest.is_none()
             && let Some(lock) = lock
         {
@@ -158,15 +164,20 @@ impl Registry {
     }
 
     /// The manifest `digest`, from the store or pulled (with its config and
-    /// component) into it; every blob checked against its digest.
-    async fn fetch(&self, reference: &PluginRef, digest: &Digest) -> Result<Manifest, Error> {
+    /// component) into it; every blob checked against its digest. Whether
+    /// it was pulled just now.
+    async fn fetch(
+        &self,
+        reference: &PluginRef,
+        digest: &Digest,
+    ) -> Result<(Manifest, bool), Error> {
         if self.store.has_blob(digest) {
             let manifest = self.store.manifest(digest)?;
             let layer = component_digest(reference, &manifest)?;
             if self.store.has_blob(&layer)
                 && self.store.has_blob(&config_digest(reference, &manifest)?)
             {
-                return Ok(manifest);
+                return Ok((manifest, false));
             }
         }
         let bytes = self.client.pull_manifest(reference, digest).await?;
@@ -196,7 +207,7 @@ impl Registry {
             &store_name(reference, digest),
             Descriptor::of(MANIFEST_MEDIA_TYPE, &bytes),
         )?;
-        Ok(manifest)
+        Ok((manifest, true))
     }
 
     /// Push `component` to `reference`'s tag (and keep it in the store).

@@ -10,13 +10,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+mod registry;
+
 use crate::artifacts::ArtifactStore;
 use crate::data_dir::DataDir;
 use crate::plugins::PluginResolver;
 use crate::runtime::Runtime;
 
 /// One row of the report.
-struct Row {
+pub(super) struct Row {
     what: String,
     kiln: String,
     baseline: String,
@@ -29,17 +31,17 @@ pub struct BenchOptions {
     pub resolver: PluginResolver,
 }
 
-fn median(samples: &mut [Duration]) -> Duration {
+pub(super) fn median(samples: &mut [Duration]) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
 }
 
-fn ms(d: Duration) -> String {
+pub(super) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
 /// Run a command and fail with its stderr when it fails.
-fn run(command: &mut Command) -> Result<std::process::Output> {
+pub(super) fn run(command: &mut Command) -> Result<std::process::Output> {
     let output = command
         .output()
         .with_context(|| format!("running {command:?}"))?;
@@ -199,7 +201,12 @@ pub async fn run_bench(options: BenchOptions) -> Result<String> {
         target: "< 256 MiB".into(),
     });
 
-    // 5. Per plugin: compile, deserialize from the compiled cache,
+    // 5. Registry plugins: publish, pull, and a pinned run from the store.
+    for row in registry::rows(&options, root, &data_dir_for_registry(root)).await? {
+        rows.push(row);
+    }
+
+    // 6. Per plugin: compile, deserialize from the compiled cache,
     //    instantiate + call.
     let mut plugin_rows = String::new();
     // Plugins of other languages are measured when they are built
@@ -339,6 +346,10 @@ fn make_repo(dir: &PathBuf, files: usize) -> Result<()> {
     git(&["add", "."])?;
     git(&["commit", "-q", "-m", "bench"])?;
     Ok(())
+}
+
+fn data_dir_for_registry(root: &Path) -> PathBuf {
+    root.join("data-registry")
 }
 
 /// Resolve plugins the way `kiln run` does.
