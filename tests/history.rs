@@ -675,6 +675,17 @@ fn completions_help_and_version_say_what_kiln_is() {
         help.assert_code(0);
         assert!(help.stdout.contains("Examples:"), "kiln {command} --help");
     }
+    for command in [
+        "new", "build", "inspect", "publish", "pull", "ls", "rm", "update", "keygen", "sign",
+        "verify",
+    ] {
+        let help = sandbox.kiln(&["plugin", command, "--help"]);
+        help.assert_code(0);
+        assert!(
+            help.stdout.contains("Examples:"),
+            "kiln plugin {command} --help"
+        );
+    }
     let version = sandbox.kiln(&["--version"]);
     assert!(
         version.stdout.contains("kiln:plugin@0.2.0"),

@@ -28,7 +28,7 @@ const LONG_VERSION: &str = concat!(
 #[derive(Debug, Parser)]
 #[command(name = "kiln", version, long_version = LONG_VERSION, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  kiln init                   write a starter kiln.yaml\n  kiln validate               check kiln.yaml without running it\n  kiln run                    run kiln.yaml\n  kiln runs                   the recent runs\n  kiln show last              what the last run did\n  kiln logs last test         the log of action `test`\n  kiln metrics                deployment frequency, lead time, failure rate, time to restore\n  kiln plugin inspect x.wasm  show what a plugin declares"
+    after_help = "Examples:\n  kiln init                   write a starter kiln.yaml\n  kiln validate               check kiln.yaml without running it\n  kiln run                    run kiln.yaml\n  kiln runs                   the recent runs\n  kiln show last              what the last run did\n  kiln logs last test         the log of action `test`\n  kiln metrics                deployment frequency, lead time, failure rate, time to restore\n  kiln plugin inspect x.wasm  show what a plugin declares\n  kiln plugin publish x.wasm oci://ghcr.io/acme/x:1.0   share a plugin through a registry"
 )]
 pub struct Cli {
     /// Where artifacts, run records and logs are kept
@@ -321,6 +321,7 @@ pub enum PluginCommand {
         reference: String,
     },
     /// List the plugins in the local store
+    #[command(after_help = "Examples:\n  kiln plugin ls\n  kiln plugin ls --json")]
     Ls {
         /// Print JSON instead of text
         #[arg(long)]
@@ -335,6 +336,9 @@ pub enum PluginCommand {
         references: Vec<String>,
     },
     /// Resolve the tags of a pipeline's registry plugins again and rewrite kiln.lock
+    #[command(
+        after_help = "Examples:\n  kiln plugin update                 kiln.yaml's tags, into kiln.lock beside it\n  kiln plugin update ci/kiln.yaml"
+    )]
     Update {
         /// The pipeline file
         #[arg(default_value = "kiln.yaml")]

@@ -126,6 +126,20 @@ impl RegistryClient {
         }
     }
 
+    /// The client for `reference`'s registry with its credentials stored
+    /// (oci-client's blob calls do not log in by themselves).
+    async fn logged_in(
+        &self,
+        reference: &PluginRef,
+    ) -> Result<(Client, oci_client::Reference), RegistryError> {
+        let client = self.client(reference)?;
+        let image = reference.to_oci();
+        client
+            .store_auth_if_needed(image.resolve_registry(), &Self::auth(reference))
+            .await;
+        Ok((client, image))
+    }
+
     /// The digest a tag points at now.
     pub async fn resolve(&self, reference: &PluginRef) -> Result<Digest, RegistryError> {
         let client = self.client(reference)?;
@@ -217,12 +231,8 @@ impl RegistryClient {
         reference: &PluginRef,
         bytes: &[u8],
     ) -> Result<(), RegistryError> {
-        let client = self.client(reference)?;
-        let image = reference.to_oci();
+        let (client, image) = self.logged_in(reference).await?;
         let digest = Digest::of(bytes).to_string();
-        client
-            .store_auth_if_needed(image.resolve_registry(), &Self::auth(reference))
-            .await;
         if client
             .blob_exists(&image, &digest)
             .await
@@ -243,11 +253,7 @@ impl RegistryClient {
         reference: &PluginRef,
         bytes: &[u8],
     ) -> Result<(), RegistryError> {
-        let client = self.client(reference)?;
-        let image = reference.to_oci();
-        client
-            .store_auth_if_needed(image.resolve_registry(), &Self::auth(reference))
-            .await;
+        let (client, image) = self.logged_in(reference).await?;
         client
             .push_manifest_raw(
                 &image,
