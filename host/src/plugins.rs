@@ -55,6 +55,23 @@ fn format_dirs(dirs: &[PathBuf]) -> String {
         .join(", ")
 }
 
+/// Whether `uses` is a path to a component file (relative to the
+/// pipeline file).
+fn names_file(uses: &str) -> bool {
+    !PluginRef::is_registry(uses) && (uses.ends_with(".wasm") || uses.contains('/'))
+}
+
+/// Whether `uses` names a plugin to find on the search path (one shipped
+/// with kiln or installed beside it), not a file or a registry.
+pub fn is_first_party(uses: &str) -> bool {
+    !PluginRef::is_registry(uses)
+        && !names_file(uses)
+        && !uses.is_empty()
+        && uses
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 /// Finds plugin components by path or by name.
 #[derive(Debug, Clone)]
 pub struct PluginResolver {
@@ -114,14 +131,8 @@ impl PluginResolver {
         let Some(data) = &self.data else {
             return Ok(self.clone());
         };
-        let plugins = crate::registry::pipeline::resolve(
-            file,
-            pipeline,
-            data,
-            self.registry_options,
-            |uses| self.is_first_party(uses),
-        )
-        .await?;
+        let plugins =
+            crate::registry::pipeline::resolve(file, pipeline, data, self.registry_options).await?;
         Ok(Self {
             registry_plugins: plugins,
             ..self.clone()
@@ -131,18 +142,6 @@ impl PluginResolver {
     /// What the last registry resolution changed in kiln.lock.
     pub fn lock_changes(&self) -> &[String] {
         &self.registry_plugins.changes
-    }
-
-    /// Whether `uses` names a plugin found on the search path (one shipped
-    /// with kiln or installed beside it), not a file or a registry.
-    pub fn is_first_party(&self, uses: &str) -> bool {
-        !PluginRef::is_registry(uses)
-            && !uses.ends_with(".wasm")
-            && !uses.contains('/')
-            && !uses.is_empty()
-            && uses
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     }
 
     /// The component file that `uses` names; relative paths are relative to
@@ -156,7 +155,7 @@ impl PluginResolver {
                 .cloned()
                 .ok_or_else(|| ResolveError::NotFetched(uses.to_owned()));
         }
-        if uses.ends_with(".wasm") || uses.contains('/') {
+        if names_file(uses) {
             let path = base.join(uses);
             return if path.is_file() {
                 Ok(path.canonicalize().unwrap_or(path))
@@ -164,11 +163,7 @@ impl PluginResolver {
                 Err(ResolveError::MissingFile(path))
             };
         }
-        if uses.is_empty()
-            || !uses
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
+        if !is_first_party(uses) {
             return Err(ResolveError::BadReference(uses.to_owned()));
         }
         let candidates = [

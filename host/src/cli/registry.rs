@@ -303,16 +303,9 @@ async fn verify(
         .collect::<Result<Vec<_>, _>>()?;
     let registry = Registry::open(data, insecure)?;
     let resolved = registry.resolve(&reference, None, true).await?;
-    let signatures = match registry
+    let signatures = registry
         .pull_signatures(&reference, &resolved.manifest)
-        .await
-    {
-        Ok(signatures) => signatures,
-        Err(crate::registry::Error::Registry(crate::registry::RegistryError::NotFound {
-            ..
-        })) => Vec::new(),
-        Err(error) => return Err(error.into()),
-    };
+        .await?;
     match signing::check(&resolved.manifest, &signatures, &trusted) {
         Ok(signer) => {
             output::status(

@@ -225,23 +225,24 @@ impl RegistryClient {
         }
     }
 
-    /// Upload a blob unless the repository has it.
+    /// Upload a blob (whose descriptor names it `digest`) unless the
+    /// repository has it.
     pub async fn push_blob(
         &self,
         reference: &PluginRef,
         bytes: &[u8],
+        digest: &str,
     ) -> Result<(), RegistryError> {
         let (client, image) = self.logged_in(reference).await?;
-        let digest = Digest::of(bytes).to_string();
         if client
-            .blob_exists(&image, &digest)
+            .blob_exists(&image, digest)
             .await
             .map_err(|error| self.error(reference, error))?
         {
             return Ok(());
         }
         client
-            .push_blob(&image, bytes.to_vec(), &digest)
+            .push_blob(&image, bytes.to_vec(), digest)
             .await
             .map_err(|error| self.error(reference, error))?;
         Ok(())

@@ -243,18 +243,9 @@ impl LocalStore {
                 }
             }
         }
-        let dir = self.root.join("blobs/sha256");
-        for file in std::fs::read_dir(&dir).map_err(self.io_error(&dir))? {
-            let file = file.map_err(self.io_error(&dir))?;
-            let name = file.file_name();
-            let Some(digest) = name
-                .to_str()
-                .and_then(|hex| format!("sha256:{hex}").parse::<Digest>().ok())
-            else {
-                continue;
-            };
+        for digest in self.blob_digests()? {
             if !live.contains(&digest) {
-                let path = file.path();
+                let path = self.blob_path(&digest);
                 std::fs::remove_file(&path).map_err(self.io_error(&path))?;
             }
         }

@@ -123,7 +123,7 @@ impl WasmConfig {
     /// The config for a component: its imports and exports read from the
     /// binary (as oci-wasm does), `created` from `SOURCE_DATE_EPOCH` when
     /// set, so that publishing the same bytes twice gives the same digest.
-    pub fn for_component(component: &[u8]) -> Result<Self, String> {
+    pub fn for_component(component: &[u8], digest: &str) -> Result<Self, String> {
         // A component's preamble: `\0asm`, a version, then layer 1 (a core
         // module's layer is 0). wit-component would decode a module too.
         if component.len() < 8 || &component[..4] != b"\0asm" || component[6..8] != [1, 0] {
@@ -147,7 +147,7 @@ impl WasmConfig {
             author: None,
             architecture: "wasm".into(),
             os: "wasip2".into(),
-            layer_digests: vec![Digest::of(component).to_string()],
+            layer_digests: vec![digest.to_owned()],
             component: Some(ComponentInfo {
                 exports: world
                     .exports
@@ -191,14 +191,16 @@ pub fn wasm_artifact(
     component: &[u8],
     annotations: BTreeMap<String, String>,
 ) -> Result<(Vec<u8>, Manifest), String> {
-    let config =
-        serde_json::to_vec(&WasmConfig::for_component(component)?).expect("a config serializes");
+    // The component is hashed once, for the layer and the config both.
+    let layer = Descriptor::of(WASM_LAYER_MEDIA_TYPE, component);
+    let config = serde_json::to_vec(&WasmConfig::for_component(component, &layer.digest)?)
+        .expect("a config serializes");
     let manifest = Manifest {
         schema_version: 2,
         media_type: Some(MANIFEST_MEDIA_TYPE.to_owned()),
         artifact_type: None,
         config: Descriptor::of(WASM_CONFIG_MEDIA_TYPE, &config),
-        layers: vec![Descriptor::of(WASM_LAYER_MEDIA_TYPE, component)],
+        layers: vec![layer],
         subject: None,
         annotations,
     };
@@ -212,7 +214,7 @@ mod tests {
     #[test]
     fn a_core_module_is_not_a_component() {
         let module = wat::parse_str("(module)").unwrap();
-        let error = WasmConfig::for_component(&module).unwrap_err();
+        let error = WasmConfig::for_component(&module, "sha256:0").unwrap_err();
         assert!(error.contains("component"), "{error}");
     }
 

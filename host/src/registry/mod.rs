@@ -191,21 +191,19 @@ impl Registry {
             .client
             .pull_blob(reference, &manifest.config, "the config")
             .await?;
-        self.store
-            .put_blob(&config, &manifest.config.digest, "the config")?;
         let layer = &manifest.layers[0];
         let component = self
             .client
             .pull_blob(reference, layer, "the component")
             .await?;
-        self.store
-            .put_blob(&component, &layer.digest, "the component")?;
-        // The manifest last: a manifest in the store means its blobs are.
-        self.store
-            .put_blob(&bytes, &digest.to_string(), "the manifest")?;
-        self.store.set_name(
-            &store_name(reference, digest),
-            Descriptor::of(MANIFEST_MEDIA_TYPE, &bytes),
+        self.keep(
+            reference,
+            &bytes,
+            digest,
+            &[
+                (&config, &manifest.config.digest, "the config"),
+                (&component, &layer.digest, "the component"),
+            ],
         )?;
         Ok((manifest, true))
     }
@@ -228,26 +226,31 @@ impl Registry {
                 }
             })?;
         let bytes = manifest.to_bytes();
-        self.client.push_blob(reference, component).await?;
-        self.client.push_blob(reference, &config).await?;
+        let layer = &manifest.layers[0];
+        self.client
+            .push_blob(reference, component, &layer.digest)
+            .await?;
+        self.client
+            .push_blob(reference, &config, &manifest.config.digest)
+            .await?;
         self.client.push_manifest(reference, &bytes).await?;
         let digest = Digest::of(&bytes);
-        self.store
-            .put_blob(component, &manifest.layers[0].digest, "the component")?;
-        self.store
-            .put_blob(&config, &manifest.config.digest, "the config")?;
-        self.store
-            .put_blob(&bytes, &digest.to_string(), "the manifest")?;
-        self.store.set_name(
-            &store_name(reference, &digest),
-            Descriptor::of(MANIFEST_MEDIA_TYPE, &bytes),
+        self.keep(
+            reference,
+            &bytes,
+            &digest,
+            &[
+                (component, &layer.digest, "the component"),
+                (&config, &manifest.config.digest, "the config"),
+            ],
         )?;
-        let component = Digest::of(component);
+        let component = component_digest(reference, &manifest)?;
         Ok(Resolved {
             reference: reference.clone(),
             manifest: digest,
             component,
-            path: self.store.verified_blob_path(&component)?,
+            // Just stored, and hashed as it was.
+            path: self.store.blob_path(&component),
         })
     }
 
@@ -261,11 +264,7 @@ impl Registry {
         let resolved = self.resolve(reference, None, true).await?;
         let subject_bytes = self.store.read_blob(&resolved.manifest)?;
         let signature = Signature::create(key, &resolved.manifest);
-        let mut signatures = match self.pull_signatures(reference, &resolved.manifest).await {
-            Ok(signatures) => signatures,
-            Err(Error::Registry(RegistryError::NotFound { .. })) => Vec::new(),
-            Err(error) => return Err(error),
-        };
+        let mut signatures = self.pull_signatures(reference, &resolved.manifest).await?;
         // One signature per key: signing again replaces it.
         signatures.retain(|s| s.key != signature.key);
         signatures.push(signature.clone());
@@ -275,25 +274,35 @@ impl Registry {
             &blobs,
         );
         let sig_reference = reference.with_tag(signing::signature_tag(&resolved.manifest));
-        self.client.push_blob(&sig_reference, EMPTY_BLOB).await?;
-        for blob in &blobs {
-            self.client.push_blob(&sig_reference, blob).await?;
+        let config = &sig_manifest.config;
+        self.client
+            .push_blob(&sig_reference, EMPTY_BLOB, &config.digest)
+            .await?;
+        for (blob, layer) in blobs.iter().zip(&sig_manifest.layers) {
+            self.client
+                .push_blob(&sig_reference, blob, &layer.digest)
+                .await?;
         }
         let bytes = sig_manifest.to_bytes();
         self.client.push_manifest(&sig_reference, &bytes).await?;
-        self.keep_signatures(&sig_reference, &bytes, &blobs)?;
+        self.keep_signatures(&sig_reference, &bytes, &sig_manifest, &blobs)?;
         Ok((resolved, signature))
     }
 
     /// The signatures of `manifest` as the registry has them (kept in the
-    /// store for offline runs).
+    /// store for offline runs); none when the registry has no signature
+    /// artifact for it.
     pub async fn pull_signatures(
         &self,
         reference: &PluginRef,
         manifest: &Digest,
     ) -> Result<Vec<Signature>, Error> {
         let sig_reference = reference.with_tag(signing::signature_tag(manifest));
-        let digest = self.client.resolve(&sig_reference).await?;
+        let digest = match self.client.resolve(&sig_reference).await {
+            Ok(digest) => digest,
+            Err(RegistryError::NotFound { .. }) => return Ok(Vec::new()),
+            Err(error) => return Err(error.into()),
+        };
         let bytes = self.client.pull_manifest(&sig_reference, &digest).await?;
         let sig_manifest: Manifest =
             serde_json::from_slice(&bytes).map_err(|error| Error::NotAPlugin {
@@ -301,39 +310,63 @@ impl Registry {
                 reason: format!("not a signature manifest: {error}"),
             })?;
         let mut blobs = Vec::new();
-        for layer in sig_manifest
-            .layers
-            .iter()
-            .filter(|l| l.media_type == signing::SIGNATURE_MEDIA_TYPE)
-        {
+        for layer in &sig_manifest.layers {
             blobs.push(
                 self.client
                     .pull_blob(&sig_reference, layer, "a signature")
                     .await?,
             );
         }
-        self.keep_signatures(&sig_reference, &bytes, &blobs)?;
+        self.keep_signatures(&sig_reference, &bytes, &sig_manifest, &blobs)?;
         Ok(parse_signatures(&blobs))
     }
 
+    /// Keep a signature artifact (its manifest, empty config and one blob
+    /// per layer) in the store.
     fn keep_signatures(
         &self,
         sig_reference: &PluginRef,
-        manifest: &[u8],
+        manifest_bytes: &[u8],
+        manifest: &Manifest,
         blobs: &[Vec<u8>],
     ) -> Result<(), Error> {
-        self.store
-            .put_blob(EMPTY_BLOB, &Digest::of(EMPTY_BLOB).to_string(), "{}")?;
-        for blob in blobs {
-            self.store
-                .put_blob(blob, &Digest::of(blob).to_string(), "a signature")?;
+        let mut kept: Vec<(&[u8], &str, &str)> =
+            vec![(EMPTY_BLOB, &manifest.config.digest, "the empty config")];
+        for (blob, layer) in blobs.iter().zip(&manifest.layers) {
+            kept.push((blob, &layer.digest, "a signature"));
         }
-        let digest = Digest::of(manifest);
+        self.keep(
+            sig_reference,
+            manifest_bytes,
+            &Digest::of(manifest_bytes),
+            &kept,
+        )
+    }
+
+    /// Store `blobs` (bytes, expected digest, what they are), then the
+    /// manifest, and name the manifest after `reference`. The manifest goes
+    /// last: a manifest in the store means its blobs are.
+    fn keep(
+        &self,
+        reference: &PluginRef,
+        manifest_bytes: &[u8],
+        manifest_digest: &Digest,
+        blobs: &[(&[u8], &str, &str)],
+    ) -> Result<(), Error> {
+        for (bytes, digest, what) in blobs {
+            self.store.put_blob(bytes, digest, what)?;
+        }
         self.store
-            .put_blob(manifest, &digest.to_string(), "a signature manifest")?;
+            .put_blob(manifest_bytes, &manifest_digest.to_string(), "the manifest")?;
         self.store.set_name(
-            &store_name(sig_reference, &digest),
-            Descriptor::of(MANIFEST_MEDIA_TYPE, manifest),
+            &store_name(reference, manifest_digest),
+            Descriptor {
+                media_type: MANIFEST_MEDIA_TYPE.to_owned(),
+                digest: manifest_digest.to_string(),
+                size: manifest_bytes.len() as u64,
+                artifact_type: None,
+                annotations: Default::default(),
+            },
         )?;
         Ok(())
     }

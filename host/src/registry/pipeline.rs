@@ -41,7 +41,6 @@ pub async fn resolve(
     pipeline: &PipelineFile,
     data: &DataDir,
     options: RegistryOptions,
-    is_first_party: impl Fn(&str) -> bool,
 ) -> Result<RegistryPlugins, Diagnostics> {
     let mut problems = Diagnostics::default();
     let mut report = |at: Position, field: String, message: String| {
@@ -154,7 +153,7 @@ pub async fn resolve(
         for (s, stage) in pipeline.stages.iter().enumerate() {
             for (a, action) in stage.actions.iter().enumerate() {
                 let text = &action.uses.value;
-                if !PluginRef::is_registry(text) && !is_first_party(text) {
+                if !PluginRef::is_registry(text) && !crate::plugins::is_first_party(text) {
                     report(
                         action.uses.at,
                         format!("stages[{s}].actions[{a}].uses"),
@@ -199,7 +198,6 @@ async fn check_signature(
         .await
     {
         Ok(signatures) => signatures,
-        Err(Error::Registry(RegistryError::NotFound { .. })) => Vec::new(),
         // Offline: judge by what the store has.
         Err(Error::Registry(RegistryError::Unreachable { .. })) => local,
         Err(error) => return Err(error.to_string()),
