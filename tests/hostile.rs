@@ -6,62 +6,8 @@
 mod support;
 
 use support::Sandbox;
+use support::hostile::{contained, error};
 use support::http_server::TestServer;
-
-/// Run `attack` (an action body, indented for an action list) next to a
-/// well-behaved neighbour, with an `if: always` action in a later stage.
-/// Returns the attacker's record and log, after checking the containment
-/// every case shares.
-#[track_caller]
-fn contained(sandbox: &Sandbox, attack: &str) -> (serde_json::Value, String, support::Run) {
-    sandbox.pipeline(&format!(
-        r#"
-name: hostile
-stages:
-  - name: attack
-    actions:
-      - name: attacker
-{attack}
-      - name: neighbour
-        uses: probe
-        with: {{ mode: write, text: "untouched" }}
-        outputs: [neighbour-out]
-  - name: after
-    actions:
-      - name: survivor
-        uses: probe
-        if: always
-        inputs: [neighbour-out]
-        with: {{ mode: concat, expect: "untouched" }}
-"#
-    ));
-    let run = sandbox.kiln(&["run", "--jobs", "2"]);
-    assert_eq!(
-        run.code,
-        1,
-        "the pipeline fails because of the attacker:\n{}",
-        run.output()
-    );
-    let attacker = sandbox.action("attacker");
-    assert_eq!(attacker["status"], "failed", "{attacker:#}");
-    assert_eq!(
-        sandbox.action("neighbour")["status"],
-        "succeeded",
-        "the neighbour is untouched"
-    );
-    assert_eq!(
-        sandbox.action("survivor")["status"],
-        "succeeded",
-        "the host went on: {}",
-        run.output()
-    );
-    let log = sandbox.log("attacker", 1);
-    (attacker, log, run)
-}
-
-fn error(record: &serde_json::Value) -> String {
-    record["error"].as_str().unwrap_or_default().to_owned()
-}
 
 #[test]
 fn a_symlink_inside_an_input_artifact_cannot_point_outside() {
@@ -202,7 +148,7 @@ fn a_granted_program_with_disallowed_arguments_cannot_be_run() {
 fn a_granted_program_runs_with_its_output_streamed_into_the_log() {
     let sandbox = Sandbox::new();
     sandbox.pipeline(
-        "name: exec\nstages:\n  - name: s\n    actions:\n      - name: greet\n        uses: probe\n        env: { WHO: pipeline }\n        with: { mode: exec, program: sh, args: [\"-c\", \"echo hello from $WHO; echo warn >&2; env | sort\"] }\n        grants:\n          exec:\n            - { program: sh, args: [\"-c *\"] }\n",
+        "name: exec\nstages:\n  - name: s\n    actions:\n      - name: greet\n        uses: probe\n        env: { WHO: pipeline }\n        with: { mode: exec, program: sh, args: [\"-c\", \"echo hello from $WHO; echo warn >&2; env | sort\"] }\n        grants:\n          exec:\n            - { program: sh, args: [\"-c *\"], runs: any }\n",
     );
     let run = sandbox.kiln(&["run"]);
     run.assert_code(0);

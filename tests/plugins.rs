@@ -292,11 +292,11 @@ stages:
         with: { command: test, manifest-dir: hello, args: ["--offline"] }
         outputs: [reports]
         grants:
-          exec: [cargo]
+          exec: [{ program: cargo, runs: any }]   # cargo runs rustc, build scripts, tests
           paths:
             target: { path: ../outside/target, access: read-write }
-            cargo-home: { path: "~/.cargo", access: read-write }
-            rustup-home: { path: "~/.rustup", access: read-only }
+            cargo-home: { path: "~/.cargo", access: read-write, env: CARGO_HOME }
+            rustup-home: { path: "~/.rustup", access: read-only, env: RUSTUP_HOME }
   - name: gate
     actions:
       - name: report

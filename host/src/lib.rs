@@ -30,6 +30,7 @@ pub mod cli;
 pub mod data_dir;
 pub mod digest;
 pub mod pipeline;
+pub mod plain_text;
 pub mod plugin_build;
 pub mod plugins;
 pub mod registry;

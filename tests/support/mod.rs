@@ -4,8 +4,10 @@
 
 #![allow(dead_code)] // each test file uses a different part of the harness
 
+pub mod hostile;
 pub mod http_server;
 pub mod registry;
+pub mod wat_plugin;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -22,6 +24,7 @@ const PLUGINS: &[&str] = &[
     "kiln-plugin-notify",
     "kiln-test-probe",
     "kiln-test-legacy",
+    "kiln-test-stall",
 ];
 
 /// The cargo target directory this test binary was built in.

@@ -34,8 +34,24 @@ pub struct KeyParts {
     pub env: BTreeMap<String, String>,
     /// Workspace files read (relative path to digest), and git's refs.
     pub workspace: BTreeMap<String, Digest>,
-    /// Host paths granted, by name (their content is not part of the key).
+    /// Host paths granted, by name: the path, the access, and a
+    /// fingerprint of what is in it (see
+    /// [`tree_fingerprint`](super::tree_fingerprint)).
     pub paths: BTreeMap<String, String>,
+    /// The output artifacts the action declares, in order: the same
+    /// plugin and parameters writing other outputs is another result.
+    #[serde(default)]
+    pub outputs: Vec<String>,
+    /// Where the action runs: `pipeline/stage/action`, which the plugin
+    /// is told and may act on.
+    #[serde(default)]
+    pub site: String,
+    /// Each granted secret's value, as a keyed digest (the key is private
+    /// to the data directory; see
+    /// [`ActionCache::secret_digest`](super::ActionCache::secret_digest)):
+    /// a rotated secret is a miss, and no value is ever stored.
+    #[serde(default)]
+    pub secrets: BTreeMap<String, Digest>,
 }
 
 impl KeyParts {
@@ -71,6 +87,17 @@ impl KeyParts {
             &mut found,
         );
         compare_maps("granted path", &before.paths, &self.paths, &mut found);
+        compare_maps("secret value", &before.secrets, &self.secrets, &mut found);
+        if self.outputs != before.outputs {
+            found.push(Difference::new(
+                "outputs",
+                before.outputs.join(", "),
+                self.outputs.join(", "),
+            ));
+        }
+        if self.site != before.site {
+            found.push(Difference::new("action", &before.site, &self.site));
+        }
         found
     }
 }
@@ -146,6 +173,9 @@ mod tests {
             env: BTreeMap::new(),
             workspace: BTreeMap::from([("a.txt".into(), Digest::of(b"a"))]),
             paths: BTreeMap::new(),
+            outputs: vec!["out".into()],
+            site: "p/s/a".into(),
+            secrets: BTreeMap::new(),
         }
     }
 
@@ -171,6 +201,16 @@ mod tests {
         let mut p = parts();
         p.kiln_version = "0.2.0".into();
         changed.push((p, "kiln version"));
+        let mut p = parts();
+        p.outputs = vec!["other".into()];
+        changed.push((p, "outputs"));
+        let mut p = parts();
+        p.paths
+            .insert("gate".into(), "/etc/gate (read-only) sha256:1".into());
+        changed.push((p, "granted path `gate`"));
+        let mut p = parts();
+        p.secrets.insert("TOKEN".into(), Digest::of(b"rotated"));
+        changed.push((p, "secret value `TOKEN`"));
         for (parts, part) in changed {
             assert_ne!(parts.key(), base.key(), "{part}");
             let differences = parts.differences(&base);

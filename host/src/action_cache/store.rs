@@ -69,6 +69,45 @@ impl ActionCache {
         Ok(Self { root })
     }
 
+    /// A digest of a secret's value under a key private to this cache
+    /// (`<cache>/secret-key`, readable by its owner only, made on first
+    /// use): the same value gives the same digest here, and the digest
+    /// says nothing of the value to whoever reads the cache's files
+    /// without the key.
+    pub fn secret_digest(&self, name: &str, value: &str) -> Result<Digest, CacheError> {
+        let key = self.secret_key()?;
+        let mut keyed = Vec::with_capacity(key.len() + name.len() + value.len() + 2);
+        keyed.extend_from_slice(&key);
+        keyed.extend_from_slice(name.as_bytes());
+        keyed.push(0);
+        keyed.extend_from_slice(value.as_bytes());
+        Ok(Digest::of(&keyed))
+    }
+
+    fn secret_key(&self) -> Result<Vec<u8>, CacheError> {
+        let path = self.root.join("secret-key");
+        if let Ok(key) = std::fs::read(&path)
+            && key.len() == 32
+        {
+            return Ok(key);
+        }
+        let mut key = vec![0u8; 32];
+        getrandom::getrandom(&mut key).map_err(|e| io(&path)(std::io::Error::other(e)))?;
+        let dir = &self.root;
+        // A temporary file is created readable by its owner only.
+        let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(io(dir))?;
+        temp.write_all(&key).map_err(io(&path))?;
+        // Another process may have made one meanwhile: the first wins.
+        match temp.persist_noclobber(&path) {
+            Ok(_) => {}
+            Err(error) if error.error.kind() == std::io::ErrorKind::AlreadyExists => {
+                return std::fs::read(&path).map_err(io(&path));
+            }
+            Err(error) => return Err(io(&path)(error.error)),
+        }
+        Ok(key)
+    }
+
     fn entry_path(&self, key: &Digest) -> PathBuf {
         self.root
             .join("entries")

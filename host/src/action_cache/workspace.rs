@@ -78,6 +78,49 @@ fn tracked_files(workspace: &Path) -> Result<BTreeMap<String, Digest>, Workspace
     Ok(files)
 }
 
+/// Directories with more entries than this are not fingerprinted: the
+/// action is then not cached, rather than slowed down by the walk.
+pub const MAX_FINGERPRINT_ENTRIES: usize = 1_000_000;
+
+/// A fingerprint of everything under `dir` (a granted host path), from
+/// metadata, as git's index does: each entry's path, type, size, mode,
+/// inode, modification and change time. A change of content changes the
+/// change time, which no program can set back, so a changed file always
+/// changes the fingerprint, without reading gigabytes of toolchain.
+pub fn tree_fingerprint(dir: &Path) -> Result<Digest, WorkspaceError> {
+    use std::os::unix::fs::MetadataExt;
+    let mut listing = String::new();
+    for (count, entry) in walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .enumerate()
+    {
+        if count >= MAX_FINGERPRINT_ENTRIES {
+            return Err(WorkspaceError::Walk(format!(
+                "{} holds more than {MAX_FINGERPRINT_ENTRIES} entries",
+                dir.display()
+            )));
+        }
+        let entry = entry.map_err(|e| WorkspaceError::Walk(e.to_string()))?;
+        let meta = entry
+            .metadata()
+            .map_err(|e| WorkspaceError::Walk(e.to_string()))?;
+        listing.push_str(&format!(
+            "{:?} {:o} {} {} {}.{} {}.{}\n",
+            relative(dir, entry.path()),
+            meta.mode(),
+            meta.len(),
+            meta.ino(),
+            meta.mtime(),
+            meta.mtime_nsec(),
+            meta.ctime(),
+            meta.ctime_nsec(),
+        ));
+    }
+    Ok(Digest::of(listing.as_bytes()))
+}
+
 /// The files that decide what a ref names: HEAD, packed-refs, refs/**.
 fn git_refs(
     workspace: &Path,
@@ -162,6 +205,17 @@ fn literal_prefix(glob: &str) -> std::path::PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_changed_file_changes_the_tree_fingerprint() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("gate.txt"), "open").unwrap();
+        let before = tree_fingerprint(dir.path()).unwrap();
+        assert_eq!(tree_fingerprint(dir.path()).unwrap(), before, "stable");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(dir.path().join("gate.txt"), "shut").unwrap();
+        assert_ne!(tree_fingerprint(dir.path()).unwrap(), before);
+    }
 
     #[test]
     fn ignored_files_and_git_objects_are_left_out() {

@@ -12,8 +12,9 @@
 
 mod manifest;
 mod store;
+mod tree;
 
-pub use manifest::{Entry, EntryKind, Manifest};
+pub use manifest::{Entry, EntryKind, Manifest, ManifestError, name_problem};
 pub use store::{
     ArtifactStore, Corruption, StoreError, Stored, make_writable_recursively as make_writable,
 };

@@ -1,13 +1,30 @@
 //! Putting trees into the store and getting them out again, verified.
+//!
+//! Two rules keep a plugin's tree from reaching the host through the store:
+//!
+//! - **Names are exact.** A tree is stored only if every name is UTF-8 and
+//!   passes [`name_problem`]; otherwise the artifact is refused, naming the
+//!   path. No name is ever rendered lossily, so two entries can never
+//!   become one.
+//! - **Writes never follow a link.** A tree is written out by
+//!   [`tree::TreeWriter`], entry by entry relative to directory handles it
+//!   created itself, with `O_NOFOLLOW` and `O_EXCL`, from a manifest that
+//!   passed [`Manifest::parse`].
+//!
+//! A blob file is shared (hard-linked) only with the scratch file it came
+//! from, and only when nothing else links to that file: an output that is
+//! also a link in a persistent cache directory or in the workspace is
+//! copied, so the plugin can never rewrite a stored blob later.
 
 use std::fs::{self, File};
-use std::io::{self, Read, Write};
-use std::os::unix::fs::PermissionsExt;
+use std::io::{self, Read, Seek, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
-use super::manifest::{Entry, EntryKind, Manifest, is_safe_relative_path};
+use super::manifest::{Entry, EntryKind, Manifest, ManifestError, name_problem};
+use super::tree::TreeWriter;
 use crate::digest::Digest;
 
 #[derive(Debug, thiserror::Error)]
@@ -23,16 +40,32 @@ pub enum StoreError {
     #[error("artifact {artifact}: blob {blob} is missing from the store")]
     Missing { artifact: Digest, blob: Digest },
     #[error("artifact {artifact}: manifest is not valid: {reason}")]
-    BadManifest { artifact: Digest, reason: String },
+    BadManifest {
+        artifact: Digest,
+        reason: ManifestError,
+    },
     #[error("{}: `{path}` is a {kind}, which an artifact cannot hold", root.display())]
     Unsupported {
         root: PathBuf,
         path: String,
         kind: &'static str,
     },
+    /// A name no artifact may hold; `path` shows bytes that are not UTF-8
+    /// as `\xNN`.
+    #[error("{}: `{path}` cannot be stored: {reason}", root.display())]
+    BadName {
+        root: PathBuf,
+        path: String,
+        reason: &'static str,
+    },
+    #[error("{} already exists and is not an empty directory", .0.display())]
+    DestinationExists(PathBuf),
 }
 
-fn io_error<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> StoreError + 'a {
+pub(super) fn io_error<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(io::Error) -> StoreError + 'a {
     move |source| StoreError::Io {
         action,
         path: path.to_path_buf(),
@@ -69,6 +102,13 @@ pub struct ArtifactStore {
     root: PathBuf,
 }
 
+/// A regular file found while walking a tree to store.
+struct FoundFile {
+    relative: String,
+    path: PathBuf,
+    executable: bool,
+}
+
 impl ArtifactStore {
     pub fn open(root: impl Into<PathBuf>) -> Result<Self, StoreError> {
         let root = root.into();
@@ -84,7 +124,11 @@ impl ArtifactStore {
 
     /// Where the blob with this digest lives.
     pub fn blob_path(&self, digest: &Digest) -> PathBuf {
-        self.root.join("blobs/sha256").join(digest.hex())
+        self.blobs_dir().join(digest.hex())
+    }
+
+    pub(super) fn blobs_dir(&self) -> PathBuf {
+        self.root.join("blobs/sha256")
     }
 
     /// Store the tree under `dir` and return its digest. Symlinks are
@@ -94,82 +138,49 @@ impl ArtifactStore {
     }
 
     /// Store a scratch tree that the caller removes afterwards (an
-    /// action's outputs): new files are hard-linked into the store rather
-    /// than copied, so storing costs one read (the hashing) per file.
+    /// action's outputs): a new file that nothing else links to is
+    /// hard-linked into the store rather than copied, so storing costs one
+    /// read (the hashing) per file.
     pub fn put_scratch(&self, dir: &Path) -> Result<Stored, StoreError> {
         self.put_tree(dir, true)
     }
 
     fn put_tree(&self, dir: &Path, scratch: bool) -> Result<Stored, StoreError> {
-        let mut entries = Vec::new();
-        let mut files = Vec::new();
-        for item in walkdir::WalkDir::new(dir).follow_links(false).min_depth(1) {
-            let item = item.map_err(|error| StoreError::Io {
-                action: "walking",
-                path: dir.to_path_buf(),
-                source: error.into(),
-            })?;
-            let relative = item
-                .path()
-                .strip_prefix(dir)
-                .expect("walkdir yields paths under its root")
-                .to_string_lossy()
-                .replace(std::path::MAIN_SEPARATOR, "/");
-            let file_type = item.file_type();
-            if file_type.is_dir() {
-                entries.push(Entry {
-                    path: relative,
-                    kind: EntryKind::Dir,
-                });
-            } else if file_type.is_symlink() {
-                let target =
-                    fs::read_link(item.path()).map_err(io_error("reading link", item.path()))?;
-                entries.push(Entry {
-                    path: relative,
-                    kind: EntryKind::Symlink {
-                        target: target.to_string_lossy().into_owned(),
-                    },
-                });
-            } else if file_type.is_file() {
-                let metadata = item.metadata().map_err(|e| StoreError::Io {
-                    action: "reading metadata of",
-                    path: item.path().to_path_buf(),
-                    source: e.into(),
-                })?;
-                let executable = metadata.permissions().mode() & 0o111 != 0;
-                files.push((relative, item.path().to_path_buf(), executable));
-            } else {
-                return Err(StoreError::Unsupported {
-                    root: dir.to_path_buf(),
-                    path: relative,
-                    kind: "special file (device, socket or fifo)",
-                });
-            }
-        }
+        let (mut entries, files) = walk_tree(dir)?;
         // Hashing is the cost of storing: spread it over every core.
         use rayon::prelude::*;
         let stored: Vec<Entry> = files
             .into_par_iter()
-            .map(|(relative, path, executable)| {
+            .map(|found| {
                 let (digest, size) = if scratch {
-                    self.link_blob_from_file(&path)?
+                    self.link_blob_from_file(&found.path)?
                 } else {
-                    self.put_blob_from_file(&path)?
+                    self.put_blob_from_file(&found.path)?
                 };
                 Ok(Entry {
-                    path: relative,
+                    path: found.relative,
                     kind: EntryKind::File {
                         size,
                         digest,
-                        executable,
+                        executable: found.executable,
                     },
                 })
             })
             .collect::<Result<_, StoreError>>()?;
         entries.extend(stored);
         let manifest = Manifest::new(entries);
-        let bytes = manifest.to_bytes();
-        let digest = self.put_blob_bytes(&bytes)?;
+        // The walk admits only safe names, once each; checking the result
+        // keeps every manifest the store writes under the same rules as
+        // every manifest it reads.
+        manifest.check().map_err(|reason| StoreError::BadName {
+            root: dir.to_path_buf(),
+            path: match &reason {
+                ManifestError::Entry { path, .. } => path.clone(),
+                _ => String::new(),
+            },
+            reason: "the tree does not form a valid artifact",
+        })?;
+        let digest = self.put_blob_bytes(&manifest.to_bytes())?;
         Ok(Stored {
             digest,
             files: manifest.file_count(),
@@ -177,38 +188,60 @@ impl ArtifactStore {
         })
     }
 
-    /// Hash a scratch file; when its blob is new, hard-link the file into
-    /// the store (copying only when linking is impossible, such as across
-    /// filesystems).
+    /// Hash a scratch file; when its blob is new and nothing else links to
+    /// the file, hard-link it into the store, else copy it.
     fn link_blob_from_file(&self, path: &Path) -> Result<(Digest, u64), StoreError> {
-        let file = File::open(path).map_err(io_error("opening", path))?;
-        let size = file
+        let mut file = open_no_follow(path)?;
+        let metadata = file
             .metadata()
-            .map_err(io_error("reading metadata of", path))?
-            .len();
-        let digest = Digest::of_reader(file).map_err(io_error("reading", path))?;
+            .map_err(io_error("reading metadata of", path))?;
+        if metadata.nlink() > 1 {
+            // Another name for this inode (in a cache directory, the
+            // workspace, a granted path) would let whoever holds it rewrite
+            // the blob: store a private copy.
+            return self.copy_into_store(&mut file, path);
+        }
+        let digest = Digest::of_reader(&file).map_err(io_error("reading", path))?;
+        let size = metadata.len();
         let final_path = self.blob_path(&digest);
         if final_path.exists() {
             return Ok((digest, size));
         }
-        let staging =
-            self.root
-                .join("tmp")
-                .join(format!("link-{}-{}", digest.hex(), std::process::id()));
-        let _ = fs::remove_file(&staging);
-        if fs::hard_link(path, &staging).is_err() {
-            return self.put_blob_from_file(path);
+        file.set_permissions(fs::Permissions::from_mode(0o444))
+            .map_err(io_error("setting permissions of", path))?;
+        match fs::hard_link(path, &final_path) {
+            // Linking straight to the digest's name is atomic: concurrent
+            // writers of the same content race harmlessly, the first wins.
+            Ok(()) => {}
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
+                return Ok((digest, size));
+            }
+            // Across filesystems, or where links are not allowed.
+            Err(_) => {
+                file.rewind().map_err(io_error("reading", path))?;
+                return self.copy_into_store(&mut file, path);
+            }
         }
-        // The file's digest was taken before linking; nothing writes to an
-        // action's outputs once the action has finished.
-        fs::set_permissions(&staging, fs::Permissions::from_mode(0o444))
-            .map_err(io_error("setting permissions of", &staging))?;
-        fs::rename(&staging, &final_path).map_err(io_error("renaming into", &final_path))?;
+        let links = file
+            .metadata()
+            .map_err(io_error("reading metadata of", path))?
+            .nlink();
+        if links != 2 {
+            // Someone linked the file while it was being stored: take the
+            // shared inode back out of the store and keep a private copy.
+            let _ = fs::remove_file(&final_path);
+            file.rewind().map_err(io_error("reading", path))?;
+            return self.copy_into_store(&mut file, path);
+        }
         Ok((digest, size))
     }
 
     /// Open a blob of `artifact`; a missing blob is reported as such.
-    fn open_blob(&self, artifact: &Digest, blob: &Digest) -> Result<(File, PathBuf), StoreError> {
+    pub(super) fn open_blob(
+        &self,
+        artifact: &Digest,
+        blob: &Digest,
+    ) -> Result<(File, PathBuf), StoreError> {
         let path = self.blob_path(blob);
         match File::open(&path) {
             Ok(file) => Ok((file, path)),
@@ -235,172 +268,67 @@ impl ArtifactStore {
         };
         let actual = Digest::of(&bytes);
         if actual != *artifact {
-            return Err(StoreError::Corrupt(Box::new(Corruption {
-                artifact: *artifact,
-                path: "(manifest)".into(),
-                expected: *artifact,
-                actual,
-                store: self.root.clone(),
-            })));
+            return Err(self.corruption(artifact, "(manifest)", *artifact, actual));
         }
-        let manifest: Manifest =
-            serde_json::from_slice(&bytes).map_err(|error| StoreError::BadManifest {
-                artifact: *artifact,
-                reason: error.to_string(),
-            })?;
-        if let Some(bad) = manifest
-            .entries
-            .iter()
-            .find(|e| !is_safe_relative_path(&e.path))
-        {
-            return Err(StoreError::BadManifest {
-                artifact: *artifact,
-                reason: format!("unsafe path `{}`", bad.path),
-            });
-        }
-        Ok(manifest)
+        Manifest::parse(&bytes).map_err(|reason| StoreError::BadManifest {
+            artifact: *artifact,
+            reason,
+        })
     }
 
-    /// Write the artifact's tree into `dest` (created; must not exist),
-    /// verifying every blob against its digest as it is copied. On any
-    /// error `dest` is removed: a half-written input is never used.
+    pub(super) fn corruption(
+        &self,
+        artifact: &Digest,
+        path: &str,
+        expected: Digest,
+        actual: Digest,
+    ) -> StoreError {
+        StoreError::Corrupt(Box::new(Corruption {
+            artifact: *artifact,
+            path: path.to_owned(),
+            expected,
+            actual,
+            store: self.root.clone(),
+        }))
+    }
+
+    /// Write the artifact's tree into `dest` (created, or an existing empty
+    /// directory), verifying every blob against its digest. Files are
+    /// read-only hard links to the store's blobs where possible. On any
+    /// error, what was written is removed: a half-written input is never
+    /// used.
     pub fn materialize(&self, artifact: &Digest, dest: &Path) -> Result<Manifest, StoreError> {
         self.write_tree(artifact, dest, false)
     }
 
     /// Like [`Self::materialize`], but every file is a private, writable
-    /// copy: for handing an artifact to a person (`kiln artifacts get`),
-    /// whose edits must never reach the store's shared blobs.
+    /// copy: for handing an artifact to a person (`kiln artifacts get`), or
+    /// to an action whose programs are not confined, whose changes must
+    /// never reach the store's shared blobs.
     pub fn export(&self, artifact: &Digest, dest: &Path) -> Result<Manifest, StoreError> {
         self.write_tree(artifact, dest, true)
     }
 
-    fn write_tree(
-        &self,
-        artifact: &Digest,
-        dest: &Path,
-        copy: bool,
-    ) -> Result<Manifest, StoreError> {
-        let result = self.materialize_inner(artifact, dest, copy);
-        if result.is_err() {
-            let _ = make_writable_recursively(dest);
-            let _ = fs::remove_dir_all(dest);
-        }
-        result
-    }
-
-    fn materialize_inner(
+    pub(super) fn write_tree(
         &self,
         artifact: &Digest,
         dest: &Path,
         copy: bool,
     ) -> Result<Manifest, StoreError> {
         let manifest = self.manifest(artifact)?;
-        fs::create_dir_all(dest).map_err(io_error("creating", dest))?;
-        // Directories and links first (entries are sorted, parents first),
-        // then file contents in parallel.
-        let mut files = Vec::new();
-        for entry in &manifest.entries {
-            let target = dest.join(&entry.path);
-            match &entry.kind {
-                EntryKind::Dir => {
-                    fs::create_dir_all(&target).map_err(io_error("creating", &target))?
-                }
-                EntryKind::Symlink { target: link } => std::os::unix::fs::symlink(link, &target)
-                    .map_err(io_error("linking", &target))?,
-                EntryKind::File {
-                    digest, executable, ..
-                } => files.push((entry, target, *digest, *executable)),
+        let writer = TreeWriter::create(self, artifact, dest, copy)?;
+        match writer.write(&manifest) {
+            Ok(()) => Ok(manifest),
+            Err(error) => {
+                writer.remove_written();
+                Err(error)
             }
         }
-        use rayon::prelude::*;
-        files
-            .into_par_iter()
-            .try_for_each(|(entry, target, digest, executable)| {
-                if let Some(parent) = target.parent() {
-                    fs::create_dir_all(parent).map_err(io_error("creating", parent))?;
-                }
-                let actual = if executable || copy {
-                    // Its own inode: the mode must not change the blob's.
-                    let actual = self.copy_blob_verified(artifact, &digest, &target)?;
-                    let mode = match (executable, copy) {
-                        (true, true) => 0o755,
-                        (true, false) => 0o555,
-                        _ => 0o644,
-                    };
-                    fs::set_permissions(&target, fs::Permissions::from_mode(mode))
-                        .map_err(io_error("setting permissions of", &target))?;
-                    actual
-                } else {
-                    self.link_blob_verified(artifact, &digest, &target)?
-                };
-                if actual != digest {
-                    return Err(StoreError::Corrupt(Box::new(Corruption {
-                        artifact: *artifact,
-                        path: entry.path.clone(),
-                        expected: digest,
-                        actual,
-                        store: self.root.clone(),
-                    })));
-                }
-                Ok(())
-            })?;
-        Ok(manifest)
     }
 
-    /// Verify a blob by hashing it, then hard-link it to `target` (a
-    /// read-only blob shared by every reader costs no copy); copy when
-    /// linking is impossible.
-    fn link_blob_verified(
-        &self,
-        artifact: &Digest,
-        blob: &Digest,
-        target: &Path,
-    ) -> Result<Digest, StoreError> {
-        let (file, source) = self.open_blob(artifact, blob)?;
-        let actual = Digest::of_reader(file).map_err(io_error("reading", &source))?;
-        if actual != *blob {
-            return Ok(actual);
-        }
-        if fs::hard_link(&source, target).is_err() {
-            let copied = self.copy_blob_verified(artifact, blob, target)?;
-            fs::set_permissions(target, fs::Permissions::from_mode(0o444))
-                .map_err(io_error("setting permissions of", target))?;
-            return Ok(copied);
-        }
-        Ok(actual)
-    }
-
-    /// Copy a blob to `target`, returning the digest of what was copied.
-    fn copy_blob_verified(
-        &self,
-        artifact: &Digest,
-        blob: &Digest,
-        target: &Path,
-    ) -> Result<Digest, StoreError> {
-        let (mut reader, source) = self.open_blob(artifact, blob)?;
-        let mut writer = File::create(target).map_err(io_error("creating", target))?;
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; 256 * 1024];
-        loop {
-            let n = reader
-                .read(&mut buffer)
-                .map_err(io_error("reading", &source))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buffer[..n]);
-            writer
-                .write_all(&buffer[..n])
-                .map_err(io_error("writing", target))?;
-        }
-        Ok(Digest::from_hasher(hasher))
-    }
-
-    /// Hash a file while copying it into a temporary blob, then rename it
-    /// into place (or drop it when the blob already exists).
-    fn put_blob_from_file(&self, path: &Path) -> Result<(Digest, u64), StoreError> {
-        let mut reader = File::open(path).map_err(io_error("opening", path))?;
+    /// Copy an open file into a temporary blob while hashing it, then move
+    /// it into place (an existing blob wins).
+    fn copy_into_store(&self, reader: &mut File, path: &Path) -> Result<(Digest, u64), StoreError> {
         let tmp_dir = self.root.join("tmp");
         let mut temp = tempfile::NamedTempFile::new_in(&tmp_dir)
             .map_err(io_error("creating a file in", &tmp_dir))?;
@@ -424,6 +352,12 @@ impl ArtifactStore {
         Ok((digest, size))
     }
 
+    /// Store a file of a tree that stays where it is.
+    fn put_blob_from_file(&self, path: &Path) -> Result<(Digest, u64), StoreError> {
+        let mut file = open_no_follow(path)?;
+        self.copy_into_store(&mut file, path)
+    }
+
     fn put_blob_bytes(&self, bytes: &[u8]) -> Result<Digest, StoreError> {
         let digest = Digest::of(bytes);
         if self.blob_path(&digest).exists() {
@@ -438,6 +372,9 @@ impl ArtifactStore {
         Ok(digest)
     }
 
+    /// Move a complete temporary file to its digest's name. Each writer has
+    /// its own temporary file; when another writer got there first, its
+    /// blob (of the same content) stays and this one is dropped.
     fn commit_blob(
         &self,
         temp: tempfile::NamedTempFile,
@@ -452,13 +389,123 @@ impl ArtifactStore {
             .map_err(io_error("syncing", temp.path()))?;
         fs::set_permissions(temp.path(), fs::Permissions::from_mode(0o444))
             .map_err(io_error("setting permissions of", temp.path()))?;
-        temp.persist(&final_path).map_err(|error| StoreError::Io {
-            action: "renaming into",
-            path: final_path.clone(),
-            source: error.error,
-        })?;
-        Ok(())
+        match temp.persist_noclobber(&final_path) {
+            Ok(_) => Ok(()),
+            Err(error) if error.error.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+            Err(error) => Err(StoreError::Io {
+                action: "renaming into",
+                path: final_path,
+                source: error.error,
+            }),
+        }
     }
+}
+
+/// Open a file for reading without following a symlink in its last
+/// component: a file swapped for a link after the walk is refused, not read
+/// through.
+fn open_no_follow(path: &Path) -> Result<File, StoreError> {
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(io_error("opening", path))
+}
+
+/// Walk `dir` (without following links): its directories and symlinks as
+/// entries, its regular files to store. Any name that is not exact UTF-8
+/// or fails [`name_problem`] refuses the whole tree.
+fn walk_tree(dir: &Path) -> Result<(Vec<Entry>, Vec<FoundFile>), StoreError> {
+    let mut entries = Vec::new();
+    let mut files = Vec::new();
+    for item in walkdir::WalkDir::new(dir).follow_links(false).min_depth(1) {
+        let item = item.map_err(|error| StoreError::Io {
+            action: "walking",
+            path: dir.to_path_buf(),
+            source: error.into(),
+        })?;
+        let relative = exact_relative(dir, item.path())?;
+        let file_type = item.file_type();
+        if file_type.is_dir() {
+            entries.push(Entry {
+                path: relative,
+                kind: EntryKind::Dir,
+            });
+        } else if file_type.is_symlink() {
+            let target =
+                fs::read_link(item.path()).map_err(io_error("reading link", item.path()))?;
+            let Some(target) = target.to_str() else {
+                return Err(StoreError::BadName {
+                    root: dir.to_path_buf(),
+                    path: relative,
+                    reason: "the symlink's target is not valid UTF-8",
+                });
+            };
+            entries.push(Entry {
+                path: relative,
+                kind: EntryKind::Symlink {
+                    target: target.to_owned(),
+                },
+            });
+        } else if file_type.is_file() {
+            let metadata = item.metadata().map_err(|e| StoreError::Io {
+                action: "reading metadata of",
+                path: item.path().to_path_buf(),
+                source: e.into(),
+            })?;
+            files.push(FoundFile {
+                relative,
+                path: item.path().to_path_buf(),
+                executable: metadata.permissions().mode() & 0o111 != 0,
+            });
+        } else {
+            return Err(StoreError::Unsupported {
+                root: dir.to_path_buf(),
+                path: relative,
+                kind: "special file (device, socket or fifo)",
+            });
+        }
+    }
+    Ok((entries, files))
+}
+
+/// `path` relative to `root`, `/`-separated, exactly as its bytes are, or
+/// the reason it cannot be an artifact's name.
+fn exact_relative(root: &Path, path: &Path) -> Result<String, StoreError> {
+    let relative = path
+        .strip_prefix(root)
+        .expect("walkdir yields paths under its root");
+    let bad = |reason| StoreError::BadName {
+        root: root.to_path_buf(),
+        path: shown_bytes(relative.as_os_str().as_encoded_bytes()),
+        reason,
+    };
+    let text = relative
+        .to_str()
+        .ok_or_else(|| bad("the name is not valid UTF-8"))?;
+    match name_problem(text) {
+        Some(reason) => Err(bad(reason)),
+        None => Ok(text.to_owned()),
+    }
+}
+
+/// Bytes as text a terminal shows safely: printable ASCII as is, the rest
+/// as `\xNN` (valid UTF-8 beyond ASCII is kept when printable).
+fn shown_bytes(bytes: &[u8]) -> String {
+    let mut shown = String::new();
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() || c == '\\' {
+                shown.extend(c.escape_default());
+            } else {
+                shown.push(c);
+            }
+        }
+        for byte in chunk.invalid() {
+            shown.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    shown
 }
 
 /// Materialized trees are read-only; make their directories writable so
@@ -476,6 +523,9 @@ pub fn make_writable_recursively(dir: &Path) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
     use super::*;
 
     fn tree(root: &Path) {
@@ -510,7 +560,6 @@ mod tests {
 
     #[test]
     fn a_scratch_tree_is_linked_not_copied_and_inputs_share_the_blob() {
-        use std::os::unix::fs::MetadataExt;
         let dir = tempfile::tempdir().unwrap();
         let store = ArtifactStore::open(dir.path().join("store")).unwrap();
         let scratch = dir.path().join("scratch");
@@ -539,6 +588,68 @@ mod tests {
             "the blob stays read-only"
         );
         assert_eq!(fs::read_to_string(&blob).unwrap(), "alpha");
+    }
+
+    #[test]
+    fn a_scratch_file_linked_elsewhere_is_copied_not_shared() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ArtifactStore::open(dir.path().join("store")).unwrap();
+        let scratch = dir.path().join("scratch");
+        fs::create_dir_all(&scratch).unwrap();
+        let kept = dir.path().join("kept-by-the-plugin");
+        fs::write(&kept, "shared inode").unwrap();
+        fs::hard_link(&kept, scratch.join("out.txt")).unwrap();
+        store.put_scratch(&scratch).unwrap();
+        let blob = store.blob_path(&Digest::of(b"shared inode"));
+        assert_ne!(
+            fs::metadata(&blob).unwrap().ino(),
+            fs::metadata(&kept).unwrap().ino(),
+            "the blob must not be an inode the plugin still holds"
+        );
+        fs::write(&kept, "rewritten later").unwrap();
+        assert_eq!(fs::read_to_string(&blob).unwrap(), "shared inode");
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_or_not_portable_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ArtifactStore::open(dir.path().join("store")).unwrap();
+        for (name, expected) in [
+            (
+                &b"bad\xff"[..],
+                "`bad\\xff` cannot be stored: the name is not valid UTF-8",
+            ),
+            (b"back\\slash", "the name holds `\\`"),
+            (b"esc\x1b[31m", "control character"),
+        ] {
+            let tree = dir.path().join(format!("t{}", name.len()));
+            fs::create_dir_all(&tree).unwrap();
+            fs::write(tree.join(OsStr::from_bytes(name)), "x").unwrap();
+            let error = store.put_scratch(&tree).unwrap_err();
+            assert!(error.to_string().contains(expected), "{error}");
+        }
+    }
+
+    #[test]
+    fn concurrent_stores_of_one_new_blob_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ArtifactStore::open(dir.path().join("store")).unwrap();
+        let trees: Vec<PathBuf> = (0..16)
+            .map(|i| {
+                let tree = dir.path().join(format!("t{i}"));
+                fs::create_dir_all(&tree).unwrap();
+                for j in 0..8 {
+                    fs::write(tree.join(format!("f{j}")), "the same new content").unwrap();
+                }
+                tree
+            })
+            .collect();
+        std::thread::scope(|scope| {
+            for tree in &trees {
+                let store = &store;
+                scope.spawn(move || store.put_scratch(tree).unwrap());
+            }
+        });
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub struct PathGrant {
     pub name: String,
     pub host_path: PathBuf,
     pub access: Access,
+    /// A variable that gives programs the action runs this directory's
+    /// host path (`env: CARGO_HOME`).
+    pub env: Option<String>,
 }
 
 /// The filesystem grants of one action, from its `grants:` block.
@@ -246,6 +249,7 @@ mod tests {
                 name: "target".into(),
                 host_path: "/deploy".into(),
                 access: Access::ReadWrite,
+                env: None,
             }],
         };
         let mounts = Mounts::for_attempt(

@@ -14,21 +14,18 @@ use std::task::{Context, Poll};
 
 use tokio::io::AsyncWrite;
 
-use super::secrets::Masker;
+use super::secrets::{Masker, StreamMasker};
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
-
-/// Lines reach the file at least this often, so that `kiln logs --follow`
-/// in another process sees them while the action runs.
-const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Sees every line as it is logged (masked, without its timestamp).
 pub type LineObserver = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// How many recent lines are kept in memory for failure reports.
 const TAIL_LINES: usize = 20;
-/// A line longer than this is cut: one unterminated megabyte of output must
-/// not become one unreadable line.
-const MAX_LINE_BYTES: usize = 16 * 1024;
+/// A line longer than this is cut: one megabyte written through the log
+/// interface in one message must not become one unreadable line. (Output
+/// streams are cut into pieces of this size before they get here.)
+const MAX_LINE_BYTES: usize = crate::capabilities::secrets::stream::DEFAULT_MAX_LINE_BYTES;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -69,7 +66,6 @@ struct LogInner {
     /// Replaces secret values before anything is stored or kept.
     masker: Masker,
     observer: Option<LineObserver>,
-    last_flush: std::time::Instant,
 }
 
 impl ActionLog {
@@ -91,7 +87,6 @@ impl ActionLog {
                 exceeded: false,
                 masker,
                 observer: None,
-                last_flush: std::time::Instant::now(),
             })),
         })
     }
@@ -127,6 +122,12 @@ impl ActionLog {
     /// that are shown outside the log.
     pub fn mask(&self, text: &str) -> String {
         self.lock().masker.mask(text).into_owned()
+    }
+
+    /// The masker of this log's secrets (for output that reaches the log
+    /// by another path, such as a program's, to be cut the same way).
+    pub fn masker(&self) -> Masker {
+        self.lock().masker.clone()
     }
 
     /// Whether the plugin wrote more than the limit.
@@ -215,11 +216,11 @@ impl LogInner {
             // The disk refused: keep the tail in memory, stop writing.
             self.file = None;
         }
-        if let Some(file) = self.file.as_mut()
-            && self.last_flush.elapsed() >= FLUSH_EVERY
-        {
+        // Every line reaches the file as it is written, so that `kiln logs
+        // --follow` (and the next kiln, should this one die) sees the last
+        // line before a long silence, not only lines followed by more.
+        if let Some(file) = self.file.as_mut() {
             let _ = file.flush();
-            self.last_flush = std::time::Instant::now();
         }
         if let Some(observer) = &self.observer {
             observer(cut_line(line));
@@ -265,43 +266,41 @@ impl IsTerminal for LogStream {
 
 impl StdoutStream for LogStream {
     fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
+        let masker = self.log.lock().masker.clone();
         Box::new(LineWriter {
             log: self.log.clone(),
             level: self.level,
-            pending: Vec::new(),
+            lines: Some(StreamMasker::new(masker)),
         })
     }
 }
 
+/// Turns a plugin's stdout or stderr bytes into log lines. The
+/// [`StreamMasker`] decides where lines end and where an overlong one is
+/// cut, so that no cut ever falls inside a secret and escape sequences
+/// split across writes are removed whole.
 struct LineWriter {
     log: ActionLog,
     level: Level,
-    pending: Vec<u8>,
+    /// `None` once the stream has ended.
+    lines: Option<StreamMasker>,
 }
 
 impl LineWriter {
-    /// Write every complete line; false once the log refuses lines.
-    fn emit_complete_lines(&mut self) -> bool {
-        while let Some(newline) = self.pending.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = self.pending.drain(..=newline).collect();
-            let text = String::from_utf8_lossy(&line[..line.len() - 1]);
-            if !self.log.write(self.level, text.trim_end_matches('\r')) {
-                return false;
-            }
-        }
-        if self.pending.len() > MAX_LINE_BYTES {
-            let text = String::from_utf8_lossy(&self.pending).into_owned();
-            self.pending.clear();
-            return self.log.write(self.level, &text);
-        }
-        true
+    /// Write the lines `bytes` complete; false once the log refuses lines.
+    fn write_bytes(&mut self, bytes: &[u8]) -> bool {
+        let Some(lines) = self.lines.as_mut() else {
+            return false;
+        };
+        lines
+            .push(bytes)
+            .iter()
+            .all(|line| self.log.write(self.level, line))
     }
 
     fn emit_rest(&mut self) {
-        if !self.pending.is_empty() {
-            let text = String::from_utf8_lossy(&self.pending).into_owned();
-            self.pending.clear();
-            self.log.write(self.level, &text);
+        if let Some(rest) = self.lines.take().and_then(StreamMasker::finish) {
+            self.log.write(self.level, &rest);
         }
     }
 }
@@ -312,8 +311,7 @@ impl AsyncWrite for LineWriter {
         _cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
-        self.pending.extend_from_slice(buf);
-        if self.emit_complete_lines() {
+        if self.write_bytes(buf) {
             Poll::Ready(Ok(buf.len()))
         } else {
             // The guest's write fails: a flood stops at the limit.
@@ -417,12 +415,10 @@ mod tests {
         let mut writer = LineWriter {
             log: log.clone(),
             level: Level::Warn,
-            pending: Vec::new(),
+            lines: Some(StreamMasker::new(Masker::default())),
         };
-        writer.pending.extend_from_slice(b"thr");
-        writer.emit_complete_lines();
-        writer.pending.extend_from_slice(b"ee\nfour");
-        writer.emit_complete_lines();
+        writer.write_bytes(b"thr");
+        writer.write_bytes(b"ee\nfour");
         drop(writer);
         log.flush();
         assert_eq!(log.tail(), ["one", "two", "three", "four"]);

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::ArtifactsCommand;
 use super::output::{CYAN, DIM, GREEN, RED, YELLOW, duration, reports_line};
 use crate::artifacts::ArtifactStore;
+use crate::plain_text::one_line;
 use crate::run_store::metrics::{Figure, compute};
 use crate::run_store::{ActionDetail, RunDetail, RunStore, Status};
 
@@ -128,10 +129,12 @@ fn show_action(out: &mut impl Write, action: &ActionDetail) -> Result<()> {
     if action.cached {
         notes.push("cached".into());
     }
-    let text = match action.status {
+    // What the plugin said, on one plain line: stored plain, but a run
+    // recorded by an older kiln may not be.
+    let text = one_line(&match action.status {
         Status::Failed => action.error.clone().unwrap_or_default(),
         _ => action.summary.clone().unwrap_or_default(),
-    };
+    });
     writeln!(
         out,
         "  {style}{:<11}{style:#} {} ({}) {text}",
@@ -156,7 +159,9 @@ fn show_action(out: &mut impl Write, action: &ActionDetail) -> Result<()> {
             writeln!(
                 out,
                 "{:>14}{RED}✗{RED:#} {}: {}",
-                "", failure.name, failure.message
+                "",
+                one_line(&failure.name),
+                one_line(&failure.message)
             )?;
         }
     }
@@ -183,6 +188,9 @@ fn print_lines(
     json: bool,
 ) -> Result<()> {
     for line in text.lines() {
+        // Logs are stored plain; one written by an older kiln may not be.
+        let line = crate::plain_text::clean(line);
+        let line = line.as_ref();
         if json {
             // `<time> <LEVEL> <message>`, as the log capability writes it.
             let mut parts = line.splitn(3, ' ');

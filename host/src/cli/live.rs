@@ -80,7 +80,7 @@ impl EventSink for LiveView {
                     .unwrap_or_else(|p| p.into_inner())
                     .get(action)
                 {
-                    bar.set_message(line.clone());
+                    bar.set_message(crate::plain_text::one_line(line));
                 }
             }
             Event::ActionFinished { action, .. } | Event::ActionRetrying { action, .. } => {

@@ -406,6 +406,7 @@ pub fn main() -> ExitCode {
     }
     let cli = Cli::parse();
     init_tracing();
+    raise_open_file_limit();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -421,6 +422,20 @@ pub fn main() -> ExitCode {
         Err(error) => {
             output::error(&error);
             ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+/// Actions hold descriptors in this process (each within `limits.files`):
+/// take the hard limit the system allows, not the customary soft 1024, so
+/// that many bounded actions at once fit.
+fn raise_open_file_limit() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        limit.current = limit.maximum;
+        if let Err(error) = setrlimit(Resource::Nofile, limit) {
+            tracing::debug!("raising the open-file limit: {error}");
         }
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 
+use crate::plain_text::{self, one_line};
 use crate::run_store::Status;
 use crate::scheduler::{Event, EventSink};
 
@@ -80,7 +81,7 @@ pub fn render(event: &Event, verbosity: Verbosity) -> Vec<String> {
             vec![status_line(CYAN, "Starting", &format!("{action}{suffix}"))]
         }
         Event::ActionLogLine { action, line, .. } if verbosity == Verbosity::Verbose => {
-            vec![format!("{action:>12} {DIM}|{DIM:#} {line}")]
+            vec![format!("{action:>12} {DIM}|{DIM:#} {}", one_line(line))]
         }
         Event::ActionRetrying {
             action,
@@ -120,11 +121,17 @@ pub fn render(event: &Event, verbosity: Verbosity) -> Vec<String> {
             ..
         } => {
             let tests = reports_line(reports);
+            // Plugin texts arrive plain (see `crate::plain_text`) but may
+            // hold newlines: a summary stays on its status line, and every
+            // further line of an error is behind the gutter, so no plugin
+            // can print a line that looks like kiln's own.
+            let summary = summary.as_deref().map(one_line);
+            let summary = summary.as_deref();
             if *cached {
                 if quiet {
                     return Vec::new();
                 }
-                let summary = summary.as_deref().unwrap_or("");
+                let summary = summary.unwrap_or("");
                 return vec![status_line(CYAN, "Cached", &format!("{action} {summary}"))];
             }
             let attempts = if *attempts > 1 {
@@ -136,7 +143,7 @@ pub fn render(event: &Event, verbosity: Verbosity) -> Vec<String> {
                 if quiet {
                     return Vec::new();
                 }
-                let summary = summary.as_deref().unwrap_or("");
+                let summary = summary.unwrap_or("");
                 let mut lines = vec![status_line(
                     GREEN,
                     "Passed",
@@ -145,21 +152,29 @@ pub fn render(event: &Event, verbosity: Verbosity) -> Vec<String> {
                 lines.extend(tests.map(|t| format!("{:>12} {DIM}{t}{DIM:#}", "")));
                 return lines;
             }
-            let error = error.as_deref().unwrap_or("failed");
+            let error = plain_text::clean(error.as_deref().unwrap_or("failed")).into_owned();
+            let mut error_lines = error.lines();
             let mut lines = vec![status_line(
                 RED,
                 "Failed",
-                &format!("{action} ({}{attempts}): {error}", duration(*took)),
+                &format!(
+                    "{action} ({}{attempts}): {}",
+                    duration(*took),
+                    error_lines.next().unwrap_or("")
+                ),
             )];
+            lines.extend(error_lines.map(|line| format!("{:>12} {DIM}|{DIM:#} {line}", "")));
             lines.extend(tests.map(|t| format!("{:>12} {DIM}{t}{DIM:#}", "")));
             for failure in reports.iter().flat_map(|r| &r.failures).take(10) {
                 lines.push(format!(
                     "{:>12} {RED}✗{RED:#} {}: {}",
-                    "", failure.name, failure.message
+                    "",
+                    one_line(&failure.name),
+                    one_line(&failure.message)
                 ));
             }
             for line in log_tail {
-                lines.push(format!("{:>12} {DIM}|{DIM:#} {line}", ""));
+                lines.push(format!("{:>12} {DIM}|{DIM:#} {}", "", one_line(line)));
             }
             if let Some(path) = log_path {
                 lines.push(format!("{:>12} {DIM}log: {}{DIM:#}", "", path.display()));

@@ -186,7 +186,7 @@ impl<'de> Deserialize<'de> for CacheFile {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsFile {
-    /// Linear memory of the plugin instance (default 2 GiB).
+    /// Linear memories and tables of the plugin, all together (default 2 GiB).
     #[serde(default)]
     pub memory: Option<Located<SizeText>>,
     /// Log volume per attempt (default 16 MiB).
@@ -198,6 +198,10 @@ pub struct LimitsFile {
     /// Time spent executing WebAssembly (default: no limit beyond `timeout`).
     #[serde(default)]
     pub cpu: Option<Located<DurationText>>,
+    /// Handles (files, directories, streams) open at once, and the open-file
+    /// limit of each program the plugin runs (default 1024).
+    #[serde(default)]
+    pub files: Option<Located<u32>>,
 }
 
 /// A size: `512 MiB`, `1GiB`, `100 MB`, or a number of bytes.
@@ -278,59 +282,94 @@ pub struct GrantsFile {
     pub run_status: Option<Located<bool>>,
 }
 
-/// `cargo`, or `{ program: git, args: ["status", "log **"] }`.
+/// `cargo`, or `{ program: git, args: ["status", "log **"], env: [...],
+/// runs: any | [programs], network: true }`.
 #[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
 #[schemars(with = "ExecGrantSchema")]
 pub struct ExecGrantFile {
     pub program: String,
     /// `None`: any arguments.
     pub args: Option<Vec<String>>,
+    /// Variables the plugin may set for the program.
+    pub env: Vec<String>,
+    /// What the program may execute: `None` itself only.
+    pub runs: Option<RunsText>,
+    /// TCP for the program.
+    pub network: bool,
+}
+
+/// `any`, or program names (or absolute paths).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RunsText {
+    /// `any`: whatever is in the system directories and the mounts.
+    Keyword(String),
+    /// Programs on the host's PATH, or absolute paths.
+    Programs(Vec<String>),
 }
 
 #[derive(JsonSchema)]
 #[serde(untagged)]
 #[allow(dead_code)] // only its schema is used
 enum ExecGrantSchema {
-    /// A program, with any arguments.
+    /// A program, with any arguments, running only itself.
     Program(String),
     /// A program with the argument patterns it may be run with.
-    Patterns { program: String, args: Vec<String> },
+    Detailed {
+        program: String,
+        /// Argument patterns: `*` one argument, `**` the rest.
+        args: Option<Vec<String>>,
+        /// Variables the plugin may set for the program (names, or
+        /// prefixes ending in `*`). Variables that make programs run other
+        /// code are refused whatever this says.
+        env: Option<Vec<String>>,
+        /// What the program may execute in turn: `any`, or a list of
+        /// programs (default: only itself).
+        runs: Option<RunsText>,
+        /// Whether the program may open TCP connections (default: no).
+        network: Option<bool>,
+    },
 }
 
 impl<'de> Deserialize<'de> for ExecGrantFile {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct ExecVisitor;
+        const FIELDS: &[&str] = &["program", "args", "env", "runs", "network"];
         impl<'de> serde::de::Visitor<'de> for ExecVisitor {
             type Value = ExecGrantFile;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a program name, or { program: NAME, args: [PATTERNS] }")
+                f.write_str(
+                    "a program name, or { program: NAME, args: [PATTERNS], env: [NAMES], runs: any | [PROGRAMS], network: BOOL }",
+                )
             }
             fn visit_str<E>(self, v: &str) -> Result<ExecGrantFile, E> {
                 Ok(ExecGrantFile {
                     program: v.to_owned(),
                     args: None,
+                    env: Vec::new(),
+                    runs: None,
+                    network: false,
                 })
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
             ) -> Result<ExecGrantFile, A::Error> {
+                let mut grant = self.visit_str::<A::Error>("")?;
                 let mut program = None;
-                let mut args = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "program" => program = Some(map.next_value::<String>()?),
-                        "args" => args = Some(map.next_value::<Vec<String>>()?),
-                        other => {
-                            return Err(serde::de::Error::unknown_field(
-                                other,
-                                &["program", "args"],
-                            ));
-                        }
+                        "args" => grant.args = Some(map.next_value::<Vec<String>>()?),
+                        "env" => grant.env = map.next_value::<Vec<String>>()?,
+                        "runs" => grant.runs = Some(map.next_value::<RunsText>()?),
+                        "network" => grant.network = map.next_value::<bool>()?,
+                        other => return Err(serde::de::Error::unknown_field(other, FIELDS)),
                     }
                 }
-                let program = program.ok_or_else(|| serde::de::Error::missing_field("program"))?;
-                Ok(ExecGrantFile { program, args })
+                grant.program =
+                    program.ok_or_else(|| serde::de::Error::missing_field("program"))?;
+                Ok(grant)
             }
         }
         deserializer.deserialize_any(ExecVisitor)
@@ -345,6 +384,10 @@ pub struct PathGrantFile {
     /// `read-only` (the default) or `read-write`.
     #[serde(default)]
     pub access: Option<Located<AccessText>>,
+    /// A variable through which programs the action runs get this
+    /// directory's host path (`CARGO_HOME`, `RUSTUP_HOME`, `npm_config_cache`).
+    #[serde(default)]
+    pub env: Option<Located<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]

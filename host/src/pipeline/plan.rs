@@ -104,7 +104,9 @@ impl ActionPlan {
         match self.cache {
             CachePolicy::Off => false,
             CachePolicy::On | CachePolicy::Inputs(_) => true,
-            CachePolicy::Auto => !self.grants.reaches_outside(),
+            // A persistent cache directory holds what earlier runs left:
+            // state no key covers.
+            CachePolicy::Auto => !self.grants.reaches_outside() && self.cache_dirs.is_empty(),
         }
     }
 }

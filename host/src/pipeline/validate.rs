@@ -16,12 +16,12 @@ use futures::future::join_all;
 
 use super::diagnostic::{Diagnostic, Diagnostics};
 use super::file::{
-    AccessText, ActionFile, CacheFile, ConditionText, PipelineFile, ScalarValue, SizeText,
+    AccessText, ActionFile, CacheFile, ConditionText, PipelineFile, RunsText, ScalarValue, SizeText,
 };
 use super::located::{Located, Position};
 use super::plan::{ActionPlan, Condition, Grants, Plan, ReportPattern, StagePlan};
 use crate::action_cache::CachePolicy;
-use crate::capabilities::exec::{ArgPattern, ExecGrant};
+use crate::capabilities::exec::{ArgPattern, EnvPattern, ExecGrant, Runs, never_from_a_plugin};
 use crate::capabilities::fs::{Access, FsGrants, PathGrant};
 use crate::capabilities::http::{NetworkGrant, Origin};
 use crate::plugins::PluginResolver;
@@ -136,6 +136,16 @@ async fn validate(
             pipeline.name.at,
             "name".into(),
             "the pipeline name is empty".into(),
+        );
+    } else if !is_plain_name(&pipeline.name) {
+        // The name becomes directory names (caches, cache history).
+        report(
+            pipeline.name.at,
+            "name".into(),
+            format!(
+                "pipeline name `{}` must be letters, digits, `-`, `_` or `.`",
+                pipeline.name.value
+            ),
         );
     }
     if pipeline.stages.is_empty() {
@@ -650,10 +660,27 @@ fn check_grants(
                     format!("{} is not a directory", host_path.display()),
                 );
             }
+            let env = grant.env.as_ref().and_then(|env| {
+                let valid = !env.is_empty()
+                    && env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !env.starts_with(|c: char| c.is_ascii_digit());
+                if !valid {
+                    report(
+                        env.at,
+                        site.field(&format!("grants.paths.{}.env", name.value)),
+                        format!(
+                            "`{}` is not a variable name (letters, digits, `_`)",
+                            env.value
+                        ),
+                    );
+                }
+                valid.then(|| env.value.clone())
+            });
             paths.push(PathGrant {
                 name: name.value.clone(),
                 host_path,
                 access,
+                env,
             });
         }
     }
@@ -696,9 +723,52 @@ fn check_grants(
                     ),
                 }
             }
+            let mut env = Vec::new();
+            for name in &entry.env {
+                match (EnvPattern::parse(name), never_from_a_plugin(name)) {
+                    (Ok(_), Some(reason)) => report(
+                        entry.at,
+                        field.clone(),
+                        format!(
+                            "`{name}` cannot be granted to a plugin: {reason}; set it in the pipeline's `env:` instead"
+                        ),
+                    ),
+                    (Ok(pattern), None) => env.push(pattern),
+                    (Err(error), _) => report(entry.at, field.clone(), error),
+                }
+            }
+            let runs = match &entry.runs {
+                None => Runs::Itself,
+                Some(RunsText::Keyword(word)) if word == "any" => Runs::Any,
+                Some(RunsText::Keyword(word)) => {
+                    report(
+                        entry.at,
+                        field.clone(),
+                        format!("runs: `{word}` is neither `any` nor a list of programs"),
+                    );
+                    Runs::Itself
+                }
+                Some(RunsText::Programs(names)) => {
+                    for name in names {
+                        if name.is_empty() || (name.contains('/') && !name.starts_with('/')) {
+                            report(
+                                entry.at,
+                                field.clone(),
+                                format!(
+                                    "runs: `{name}` is neither a program name nor an absolute path"
+                                ),
+                            );
+                        }
+                    }
+                    Runs::Programs(names.clone())
+                }
+            };
             exec.push(ExecGrant {
                 program: entry.program.clone(),
                 args: entry.args.as_ref().map(|_| patterns),
+                env,
+                runs,
+                network: entry.network,
             });
         }
         for name in &grants.secrets {
@@ -892,6 +962,17 @@ fn check_limits(
             );
         }
         limits.cpu = Some(cpu.value.0);
+    }
+    if let Some(files) = &given.files {
+        if !(16..=65536).contains(&files.value) {
+            report(
+                files.at,
+                site.field("limits.files"),
+                "limits.files must be between 16 and 65536".into(),
+            );
+        } else {
+            limits.files = files.value;
+        }
     }
     limits
 }

@@ -36,6 +36,27 @@ pub struct TestReport {
     pub failures: Vec<FailedTest>,
 }
 
+impl TestReport {
+    /// The report with its texts (path, test names, messages) made plain
+    /// and masked: they come from a plugin's files.
+    pub fn masked(&self, masker: &crate::capabilities::secrets::Masker) -> TestReport {
+        let text = |t: &String| masker.mask(t).into_owned();
+        TestReport {
+            path: text(&self.path),
+            format: self.format.clone(),
+            failures: self
+                .failures
+                .iter()
+                .map(|f| FailedTest {
+                    name: text(&f.name),
+                    message: text(&f.message),
+                })
+                .collect(),
+            ..self.clone()
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailedTest {
     /// `classname::name`.

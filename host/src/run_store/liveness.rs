@@ -48,6 +48,17 @@ fn try_lock(path: &Path) -> std::io::Result<Option<RunLock>> {
 }
 
 impl RunStore {
+    /// End the programs a dead kiln process left running for `run_id`
+    /// (see [`reap_recorded`](crate::capabilities::exec::reap_recorded)).
+    /// Call only while holding the run's lock.
+    pub fn reap_children(&self, run_id: &str) {
+        let killed =
+            crate::capabilities::exec::reap_recorded(&self.run_dir(run_id).join("children"));
+        if killed > 0 {
+            tracing::info!("run {run_id}: killed {killed} programs its dead kiln left running");
+        }
+    }
+
     /// Mark every run recorded as running whose process is gone as
     /// interrupted, with its running stages, actions and attempts. Returns
     /// the ids of the runs marked.
@@ -69,6 +80,7 @@ impl RunStore {
             let Some(_lock) = RunLock::acquire(self, &run_id)? else {
                 continue;
             };
+            self.reap_children(&run_id);
             let mut connection = self.lock();
             let now = now_ms();
             let transaction = self.write(&mut connection)?;

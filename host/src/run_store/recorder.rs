@@ -105,6 +105,9 @@ impl RunRecorder {
         let lock = RunLock::acquire(store, run_id)?.ok_or_else(|| {
             std::io::Error::other(format!("run {run_id} is running in another kiln process"))
         })?;
+        // Programs the dead kiln started must be gone before new attempts
+        // write where they wrote.
+        store.reap_children(run_id);
         let mut connection = store.lock();
         let transaction = store.write(&mut connection)?;
         transaction

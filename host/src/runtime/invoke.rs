@@ -11,7 +11,9 @@ use super::bindings::{v0_1, v0_2};
 use super::limits::{LimitExceeded, Limits};
 use super::plugin::{LoadedPlugin, PluginInfo, PluginPre};
 use super::state::ActionState;
-use crate::capabilities::exec::{ExecAccess, ExecMount, ExecPolicy};
+use crate::capabilities::exec::{
+    BaseEnv, ChildLedger, ExecAccess, ExecMount, ExecPolicy, SpawnOptions,
+};
 use crate::capabilities::fs::{Access, Mounts};
 use crate::capabilities::log::{ActionLog, Level};
 
@@ -50,6 +52,12 @@ pub struct Attempt<'a> {
     pub grants: &'a crate::pipeline::plan::Grants,
     pub limits: Limits,
     pub secrets: crate::capabilities::secrets::GrantedSecrets,
+    /// The empty directory exec'd programs get as `HOME`.
+    pub home: std::path::PathBuf,
+    /// Where the attempt's running programs are recorded.
+    pub ledger: Option<ChildLedger>,
+    /// The host's program search path.
+    pub search_path: &'a [std::path::PathBuf],
 }
 
 /// Why an attempt failed.
@@ -95,7 +103,7 @@ impl Runtime {
             wasi.build(),
             Some(attempt.log.clone()),
             attempt.grants.network.clone(),
-            limits.memory,
+            &limits,
         )
         .with_secrets(attempt.secrets.clone())
         .with_exec(exec_access(&attempt));
@@ -121,13 +129,14 @@ impl Runtime {
     }
 }
 
-/// The exec policy of an attempt: its grants, the host's PATH, and its
-/// mounts (which are also what Landlock lets a child reach).
+/// The exec policy of an attempt: its grants, the host's PATH, its mounts
+/// (which are also what Landlock lets a child reach), and the environment
+/// kiln gives every child.
 fn exec_access(attempt: &Attempt<'_>) -> Option<ExecAccess> {
     if attempt.grants.exec.is_empty() {
         return None;
     }
-    let mounts = attempt
+    let mounts: Vec<ExecMount> = attempt
         .mounts
         .0
         .iter()
@@ -137,13 +146,33 @@ fn exec_access(attempt: &Attempt<'_>) -> Option<ExecAccess> {
             writable: mount.access == Access::ReadWrite,
         })
         .collect();
+    let tmpdir = mounts
+        .iter()
+        .find(|mount| mount.guest == crate::capabilities::fs::TMP)
+        .map(|mount| mount.host.clone());
+    let mut trusted = attempt.env.to_vec();
+    for grant in &attempt.grants.fs.paths {
+        if let Some(name) = &grant.env {
+            trusted.retain(|(existing, _)| existing != name);
+            trusted.push((name.clone(), grant.host_path.to_string_lossy().into_owned()));
+        }
+    }
     Some(ExecAccess {
         policy: ExecPolicy {
             grants: attempt.grants.exec.clone(),
-            search_path: ExecPolicy::host_search_path(),
+            search_path: attempt.search_path.to_vec(),
             mounts,
+            env: BaseEnv {
+                home: attempt.home.clone(),
+                tmpdir,
+                trusted,
+            },
         },
-        env: attempt.env.to_vec(),
+        options: SpawnOptions {
+            masker: attempt.log.masker(),
+            ledger: attempt.ledger.clone(),
+            open_files: attempt.limits.files,
+        },
         deadline: std::time::Instant::now() + attempt.timeout,
     })
 }
@@ -201,13 +230,55 @@ fn classify_trap(error: &wasmtime::Error, timeout: Duration, limits: &Limits) ->
     if let Some(CpuBudgetExceeded) = error.downcast_ref::<CpuBudgetExceeded>() {
         return AttemptError::Limit(LimitExceeded::Cpu(limits.cpu.unwrap_or_default()));
     }
-    if error.downcast_ref::<LimitExceeded>().is_some() {
-        return AttemptError::Limit(LimitExceeded::Log(limits.log));
+    // Host functions report a violated limit with a placeholder value;
+    // the message names the action's own.
+    match error.downcast_ref::<LimitExceeded>() {
+        Some(LimitExceeded::Log(_)) => return AttemptError::Limit(LimitExceeded::Log(limits.log)),
+        Some(LimitExceeded::Memory(_)) => {
+            return AttemptError::Limit(LimitExceeded::Memory(limits.memory));
+        }
+        Some(other) => return AttemptError::Limit(other.clone()),
+        None => {}
+    }
+    if is_table_full(error) {
+        return AttemptError::Limit(LimitExceeded::Files(limits.files));
+    }
+    if let Some(kind) = count_exceeded(error) {
+        return AttemptError::Limit(kind);
     }
     if is_memory_exhaustion(error) {
         return AttemptError::Limit(LimitExceeded::Memory(limits.memory));
     }
     AttemptError::Trap(explain_trap(error, timeout))
+}
+
+/// The WASI resource table refused a new handle: `limits.files`.
+fn is_table_full(error: &wasmtime::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<wasmtime::component::ResourceTableError>(),
+            Some(wasmtime::component::ResourceTableError::Full)
+        )
+    })
+}
+
+/// An instantiation past the count of instances, tables or memories a
+/// store allows (wasmtime says so only in words).
+fn count_exceeded(error: &wasmtime::Error) -> Option<LimitExceeded> {
+    use super::limits::{MAX_INSTANCES, MAX_MEMORIES, MAX_TABLES};
+    error.chain().find_map(|cause| {
+        let text = cause.to_string();
+        if !text.contains("resource limit exceeded") {
+            return None;
+        }
+        Some(if text.contains("instance") {
+            LimitExceeded::Count(MAX_INSTANCES, "instances")
+        } else if text.contains("table") {
+            LimitExceeded::Count(MAX_TABLES, "tables")
+        } else {
+            LimitExceeded::Count(MAX_MEMORIES, "memories")
+        })
+    })
 }
 
 /// wasmtime reports a denied `memory.grow` (with `trap_on_grow_failure`)

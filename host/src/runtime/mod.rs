@@ -178,14 +178,13 @@ impl Runtime {
             }
         };
 
-        let mut store = self.store(ActionState::bare(), DESCRIBE_TIMEOUT, None);
-        let info =
-            invoke::describe(&pre, &mut store)
-                .await
-                .map_err(|error| LoadError::Describe {
-                    path: path.to_path_buf(),
-                    reason: invoke::explain_trap(&error, DESCRIBE_TIMEOUT),
-                })?;
+        let info = self
+            .describe(&pre)
+            .await
+            .map_err(|reason| LoadError::Describe {
+                path: path.to_path_buf(),
+                reason,
+            })?;
         Ok(Arc::new(LoadedPlugin {
             path: path.to_path_buf(),
             digest,
@@ -226,12 +225,29 @@ impl Runtime {
         store
     }
 
+    /// Instantiate a plugin in a bare store and call `describe`, within
+    /// [`DESCRIBE_TIMEOUT`] of wall time whatever the guest does: the epoch
+    /// deadline stops one that computes, and this outer deadline one that
+    /// waits in a host call (a sleep, a poll), which no epoch can interrupt.
+    async fn describe(&self, pre: &PluginPre) -> Result<PluginInfo, String> {
+        let mut store = self.store(ActionState::bare(), DESCRIBE_TIMEOUT, None);
+        let call = invoke::describe(pre, &mut store);
+        match tokio::time::timeout(DESCRIBE_TIMEOUT + EPOCH_TICK * 10, call).await {
+            Err(_) => Err(format!(
+                "timed out after {}",
+                humantime::format_duration(DESCRIBE_TIMEOUT)
+            )),
+            Ok(result) => result
+                .map(PluginInfo::plain)
+                .map_err(|error| invoke::explain_trap(&error, DESCRIBE_TIMEOUT)),
+        }
+    }
+
     /// Instantiate a loaded plugin and call `describe`: the fixed cost of
     /// every attempt, for `kiln bench`.
-    pub async fn time_describe(&self, plugin: &LoadedPlugin) -> wasmtime::Result<Duration> {
+    pub async fn time_describe(&self, plugin: &LoadedPlugin) -> Result<Duration, String> {
         let started = Instant::now();
-        let mut store = self.store(ActionState::bare(), DESCRIBE_TIMEOUT, None);
-        invoke::describe(&plugin.pre, &mut store).await?;
+        self.describe(&plugin.pre).await?;
         Ok(started.elapsed())
     }
 

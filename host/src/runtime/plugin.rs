@@ -51,6 +51,40 @@ pub struct PluginInfo {
     pub grants: Vec<GrantRequest>,
 }
 
+impl PluginInfo {
+    /// The answer with every text on one plain line: it is the plugin's
+    /// own words, shown by `kiln plugin inspect`, in validation errors and
+    /// in registry annotations.
+    pub fn plain(self) -> Self {
+        use crate::plain_text::one_line;
+        let grant = |g: GrantRequest| match g {
+            GrantRequest::Path { name, access } => GrantRequest::Path {
+                name: one_line(&name),
+                access,
+            },
+            GrantRequest::Exec(program) => GrantRequest::Exec(one_line(&program)),
+            GrantRequest::Secret(name) => GrantRequest::Secret(one_line(&name)),
+            other => other,
+        };
+        Self {
+            name: one_line(&self.name),
+            version: one_line(&self.version),
+            summary: one_line(&self.summary),
+            params: self
+                .params
+                .into_iter()
+                .map(|p| ParamSpec {
+                    name: one_line(&p.name),
+                    description: one_line(&p.description),
+                    required: p.required,
+                    default: p.default.map(|d| one_line(&d)),
+                })
+                .collect(),
+            grants: self.grants.into_iter().map(grant).collect(),
+        }
+    }
+}
+
 /// A compiled, pre-linked plugin ready to instantiate per attempt.
 pub struct LoadedPlugin {
     pub path: PathBuf,

@@ -4,7 +4,6 @@
 //! their own modules under `crate::capabilities`.
 
 use wasmtime::component::ResourceTable;
-use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
@@ -12,13 +11,14 @@ use crate::capabilities::exec::ExecAccess;
 use crate::capabilities::http::{HttpPolicy, NetworkGrant};
 use crate::capabilities::log::ActionLog;
 use crate::capabilities::secrets::GrantedSecrets;
+use crate::runtime::limits::{Limits, StoreBudget};
 
 pub struct ActionState {
     wasi: WasiCtx,
     table: ResourceTable,
     /// `None` while describing a plugin: nothing is logged then.
     pub(crate) log: Option<ActionLog>,
-    pub(super) limits: StoreLimits,
+    pub(super) limits: StoreBudget,
     http: WasiHttpCtx,
     http_policy: HttpPolicy,
     pub(crate) secrets: GrantedSecrets,
@@ -34,7 +34,7 @@ impl ActionState {
             WasiCtxBuilder::new().build(),
             None,
             NetworkGrant::default(),
-            super::limits::Limits::DEFAULT.memory,
+            &Limits::DEFAULT,
         )
     }
 
@@ -42,20 +42,16 @@ impl ActionState {
         wasi: WasiCtx,
         log: Option<ActionLog>,
         network: NetworkGrant,
-        memory_limit: u64,
+        limits: &Limits,
     ) -> Self {
+        let mut table = ResourceTable::new();
+        table.set_max_capacity(limits.files as usize);
         Self {
             wasi,
-            table: ResourceTable::new(),
+            table,
             http_policy: HttpPolicy::new(network, log.clone()),
             log,
-            limits: StoreLimitsBuilder::new()
-                .memory_size(usize::try_from(memory_limit).unwrap_or(usize::MAX))
-                .instances(64)
-                .tables(64)
-                .memories(64)
-                .trap_on_grow_failure(true)
-                .build(),
+            limits: StoreBudget::new(limits.memory),
             http: WasiHttpCtx::new(),
             secrets: GrantedSecrets::default(),
             exec: None,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{Event, RunShared, retry_delay};
-use crate::action_cache::{CacheEntry, CachePolicy, KeyParts, fingerprint};
+use crate::action_cache::{CacheEntry, CachePolicy, KeyParts, fingerprint, tree_fingerprint};
 use crate::artifacts::make_writable;
 use crate::capabilities::fs::Mounts;
 use crate::capabilities::log::{ActionLog, Level};
@@ -48,6 +48,18 @@ impl ActionOutcome {
         }
     }
 
+    /// The outcome with its plugin texts (summary, error, reports) made
+    /// plain and masked.
+    pub(crate) fn masked(self, masker: &crate::capabilities::secrets::Masker) -> Self {
+        let text = |t: Option<String>| t.map(|t| masker.mask(&t).into_owned());
+        Self {
+            summary: text(self.summary),
+            error: text(self.error),
+            reports: self.reports.iter().map(|r| r.masked(masker)).collect(),
+            ..self
+        }
+    }
+
     pub(crate) fn internal_error(message: &str) -> Self {
         Self {
             status: Status::Failed,
@@ -82,12 +94,14 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
     let started = Instant::now();
     // Secrets are resolved before the first attempt, so that the log
     // masker knows every granted value from the first line on.
-    let granted = match GrantedSecrets::resolve(&shared.secrets, &action.grants.secrets) {
+    let granted = match shared.secrets.grant(&action.grants.secrets) {
         Ok(granted) => granted,
-        Err(error) => return failed_before_start(shared, action, started, error.to_string()),
+        Err(message) => return failed_before_start(shared, action, started, message),
     };
-    let (masker, mask_warnings) = granted.masker();
-    let cache_key = cache_key(shared, action).await;
+    // The log masks every secret of the run, not only the action's own.
+    let (_, mask_warnings) = granted.masker();
+    let masker = shared.masker.clone();
+    let cache_key = cache_key(shared, action, &granted).await;
     if let Some(parts) = &cache_key
         && let Some(outcome) = reuse_cached(shared, action, parts, started)
     {
@@ -214,7 +228,11 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
 
 /// The parts of the action's cache key, when it is cacheable and a cache
 /// is configured; the key is also recorded for `kiln cache why`.
-async fn cache_key(shared: &RunShared, action: &ActionPlan) -> Option<KeyParts> {
+async fn cache_key(
+    shared: &RunShared,
+    action: &ActionPlan,
+    secrets: &GrantedSecrets,
+) -> Option<KeyParts> {
     let cache = shared.cache.as_ref()?;
     if !action.cacheable() {
         return None;
@@ -272,12 +290,27 @@ async fn cache_key(shared: &RunShared, action: &ActionPlan) -> Option<KeyParts> 
             }
         }
     };
-    let mut env: BTreeMap<String, String> = action.env.iter().cloned().collect();
-    // A secret's value never enters a key (keys are stored in clear);
-    // granting another secret does.
+    let env: BTreeMap<String, String> = action.env.iter().cloned().collect();
+    // A secret's value never enters a key (keys are stored in clear); a
+    // digest of it under the cache's private key does.
+    let mut secret_digests = BTreeMap::new();
     for name in &action.grants.secrets {
-        env.insert(format!("secret:{name}"), "granted".into());
+        let value = secrets.value(name).unwrap_or_default();
+        match cache.secret_digest(name, value) {
+            Ok(digest) => secret_digests.insert(name.clone(), digest),
+            Err(error) => {
+                tracing::warn!("{}: not cached: {error}", action.name);
+                return None;
+            }
+        };
     }
+    let paths = match granted_paths(action).await {
+        Ok(paths) => paths,
+        Err(error) => {
+            tracing::warn!("{}: not cached: {error}", action.name);
+            return None;
+        }
+    };
     let parts = KeyParts {
         kiln_version: env!("CARGO_PKG_VERSION").to_owned(),
         plugin: action.plugin.digest,
@@ -285,23 +318,51 @@ async fn cache_key(shared: &RunShared, action: &ActionPlan) -> Option<KeyParts> 
         inputs,
         env,
         workspace,
-        paths: action
-            .grants
-            .fs
-            .paths
-            .iter()
-            .map(|p| {
-                (
-                    p.name.clone(),
-                    format!("{} ({})", p.host_path.display(), p.access),
-                )
-            })
-            .collect(),
+        paths,
+        outputs: action.outputs.clone(),
+        site: format!("{}/{}/{}", shared.pipeline, action.stage, action.name),
+        secrets: secret_digests,
     };
     if let Err(error) = cache.record_key(&shared.pipeline, &action.name, &parts) {
         tracing::warn!("{error}");
     }
     Some(parts)
+}
+
+/// Each granted host path with its access and, when read-only, a
+/// fingerprint of what is in it: a gate that reads a file through a path
+/// grant misses once the file changed. (A writable path changes with the
+/// action's own writes; an action with one is cached only when it says
+/// `cache: true`, vouching for it.)
+async fn granted_paths(action: &ActionPlan) -> Result<BTreeMap<String, String>, String> {
+    use crate::capabilities::fs::Access;
+    let grants = action.grants.fs.paths.clone();
+    tokio::task::spawn_blocking(move || {
+        grants
+            .iter()
+            .map(|grant| {
+                let fingerprint = if grant.access == Access::ReadWrite {
+                    "(written by the action: not fingerprinted)".to_owned()
+                } else if grant.host_path.exists() {
+                    tree_fingerprint(&grant.host_path)
+                        .map_err(|e| e.to_string())?
+                        .to_string()
+                } else {
+                    "(absent)".to_owned()
+                };
+                Ok((
+                    grant.name.clone(),
+                    format!(
+                        "{} ({}) {fingerprint}",
+                        grant.host_path.display(),
+                        grant.access
+                    ),
+                ))
+            })
+            .collect()
+    })
+    .await
+    .map_err(|join| join.to_string())?
 }
 
 /// A hit: the recorded outputs become this run's, the recorded log is
@@ -427,13 +488,15 @@ pub(crate) fn keep(
 }
 
 /// Report an action's end (with the failing attempt's last log lines) and
-/// hand its outcome on.
+/// hand its outcome on, its texts made plain and masked with every secret
+/// of the run.
 fn finished(
     shared: &RunShared,
     action: &ActionPlan,
     outcome: ActionOutcome,
     log_tail: Vec<String>,
 ) -> ActionOutcome {
+    let outcome = outcome.masked(&shared.masker);
     shared.events.event(&Event::ActionFinished {
         stage: action.stage.clone(),
         action: action.name.clone(),
@@ -514,10 +577,22 @@ async fn run_attempt_in(
         let dest = dir.join("inputs").join(name);
         let store = shared.store.clone();
         let target = dest.clone();
-        tokio::task::spawn_blocking(move || store.materialize(&digest, &target))
-            .await
-            .map_err(|join| setup(join.to_string()))?
-            .map_err(|error| setup(format!("input artifact `{name}`: {error}")))?;
+        // Inputs share the store's blobs (read-only links) unless programs
+        // the action runs are not confined: they could change a shared
+        // blob, so they get copies.
+        let private = !action.grants.exec.is_empty()
+            && crate::capabilities::exec::landlock_support()
+                == crate::capabilities::exec::Confinement::None;
+        tokio::task::spawn_blocking(move || {
+            if private {
+                store.export(&digest, &target)
+            } else {
+                store.materialize(&digest, &target)
+            }
+        })
+        .await
+        .map_err(|join| setup(join.to_string()))?
+        .map_err(|error| setup(format!("input artifact `{name}`: {error}")))?;
         inputs.push((name.clone(), dest));
         input_digests.push((name.clone(), digest.to_string()));
     }
@@ -555,6 +630,17 @@ async fn run_attempt_in(
         run_status.as_deref(),
     );
 
+    // Programs get an empty `HOME` no plugin can write: created only for
+    // actions that run programs.
+    let home = dir.join("home");
+    if !action.grants.exec.is_empty() {
+        std::fs::create_dir_all(&home)
+            .and_then(|()| {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o555))
+            })
+            .map_err(|e| setup(format!("creating {}: {e}", home.display())))?;
+    }
     let context = ActionContext {
         run_id: shared.run_id.clone(),
         pipeline: shared.pipeline.clone(),
@@ -578,6 +664,11 @@ async fn run_attempt_in(
                 grants: &action.grants,
                 limits: action.limits,
                 secrets: secrets.clone(),
+                home,
+                ledger: Some(crate::capabilities::exec::ChildLedger::new(
+                    shared.children_dir(),
+                )),
+                search_path: &shared.exec_search_path,
             },
         )
         .await;

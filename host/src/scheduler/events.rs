@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::capabilities::secrets::Masker;
 use crate::reports::TestReport;
 use crate::run_store::{ArtifactRecord, Status};
 
@@ -75,6 +76,77 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// The event with every text that may have come from a plugin (log
+    /// lines, summaries, errors, log tails, test reports) made plain and
+    /// masked.
+    pub fn masked(&self, masker: &Masker) -> Event {
+        let text = |t: &String| masker.mask(t).into_owned();
+        let opt = |t: &Option<String>| t.as_ref().map(text);
+        match self {
+            Event::ActionLogLine {
+                stage,
+                action,
+                line,
+            } => Event::ActionLogLine {
+                stage: stage.clone(),
+                action: action.clone(),
+                line: text(line),
+            },
+            Event::ActionKept {
+                stage,
+                action,
+                summary,
+            } => Event::ActionKept {
+                stage: stage.clone(),
+                action: action.clone(),
+                summary: opt(summary),
+            },
+            Event::ActionRetrying {
+                stage,
+                action,
+                attempt,
+                error,
+                delay,
+            } => Event::ActionRetrying {
+                stage: stage.clone(),
+                action: action.clone(),
+                attempt: *attempt,
+                error: text(error),
+                delay: *delay,
+            },
+            Event::ActionFinished {
+                stage,
+                action,
+                status,
+                attempts,
+                duration,
+                summary,
+                error,
+                log_tail,
+                log_path,
+                cached,
+                outputs,
+                reports,
+            } => Event::ActionFinished {
+                stage: stage.clone(),
+                action: action.clone(),
+                status: *status,
+                attempts: *attempts,
+                duration: *duration,
+                summary: opt(summary),
+                error: opt(error),
+                log_tail: log_tail.iter().map(text).collect(),
+                log_path: log_path.clone(),
+                cached: *cached,
+                outputs: outputs.clone(),
+                reports: reports.iter().map(|r| r.masked(masker)).collect(),
+            },
+            other => other.clone(),
+        }
+    }
+}
+
 /// Receives events; called from many tasks at once.
 pub trait EventSink: Send + Sync {
     fn event(&self, event: &Event);
@@ -88,6 +160,20 @@ impl EventSink for FanOut {
         for sink in &self.0 {
             sink.event(event);
         }
+    }
+}
+
+/// The one door of a run's events: every event is masked with the run's
+/// secrets (see [`Event::masked`]) before any sink (history, terminal,
+/// live view, a server's stream) sees it.
+pub struct MaskedEvents {
+    pub inner: std::sync::Arc<dyn EventSink>,
+    pub masker: Masker,
+}
+
+impl EventSink for MaskedEvents {
+    fn event(&self, event: &Event) {
+        self.inner.event(&event.masked(&self.masker));
     }
 }
 

@@ -18,11 +18,11 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 pub use action::ActionOutcome;
-pub use events::{Event, EventSink, FanOut, Silent};
+pub use events::{Event, EventSink, FanOut, MaskedEvents, Silent};
 
 use crate::action_cache::ActionCache;
 use crate::artifacts::ArtifactStore;
-use crate::capabilities::secrets::Secrets;
+use crate::capabilities::secrets::{Masker, RunSecrets, Secrets};
 use crate::digest::Digest;
 use crate::pipeline::{ActionPlan, Plan};
 use crate::run_store::{ArtifactRecord, RunDetail, RunStore, Status};
@@ -114,8 +114,14 @@ pub(crate) struct RunShared {
     pub work_dir: PathBuf,
     /// Artifact name to digest, filled as actions succeed.
     pub artifacts: Mutex<HashMap<String, Digest>>,
+    /// Every event of the run passes through [`MaskedEvents`].
     pub events: Arc<dyn EventSink>,
-    pub secrets: Arc<Secrets>,
+    /// Every secret granted in the run, resolved at its start.
+    pub secrets: RunSecrets,
+    /// Masks every secret of the run in every text of the run.
+    pub masker: Masker,
+    /// Where exec'd programs are looked up (the host's `PATH`).
+    pub exec_search_path: Vec<PathBuf>,
     pub cache: Option<ActionCache>,
     pub use_cache: bool,
     pub workspace: PathBuf,
@@ -133,6 +139,12 @@ impl RunShared {
     /// Where an attempt's log goes.
     pub fn log_path(&self, action: &str, attempt: u32) -> PathBuf {
         self.runs.log_path(&self.run_id, action, attempt)
+    }
+
+    /// Where the run's running programs are recorded (see
+    /// [`ChildLedger`](crate::capabilities::exec::ChildLedger)).
+    pub fn children_dir(&self) -> PathBuf {
+        self.runs.run_dir(&self.run_id).join("children")
     }
 }
 
@@ -154,6 +166,16 @@ impl Scheduler {
             pipeline: plan.name.clone(),
         });
 
+        let secrets = RunSecrets::resolve(
+            &self.secrets,
+            plan.actions()
+                .flat_map(|action| action.grants.secrets.iter().map(String::as_str)),
+        );
+        let masker = secrets.masker();
+        let events: Arc<dyn EventSink> = Arc::new(MaskedEvents {
+            inner: events,
+            masker: masker.clone(),
+        });
         let shared = Arc::new(RunShared {
             run_id: run_id.to_owned(),
             pipeline: plan.name.clone(),
@@ -163,7 +185,9 @@ impl Scheduler {
             work_dir: work_dir.clone(),
             artifacts: Mutex::new(HashMap::new()),
             events: events.clone(),
-            secrets: self.secrets.clone(),
+            secrets,
+            masker,
+            exec_search_path: crate::capabilities::exec::ExecPolicy::host_search_path(),
             cache: self.cache.clone(),
             use_cache: self.use_cache,
             workspace: plan.workspace.clone(),

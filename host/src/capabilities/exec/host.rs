@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::{ExecError, ExecOutcome, ExecPolicy, ExecRequest, Stream};
+use super::{ExecError, ExecOutcome, ExecPolicy, ExecRequest, SpawnOptions, Stream};
 use crate::capabilities::log::Level;
 use crate::runtime::ActionState;
 use crate::runtime::bindings::v0_2::kiln::plugin::exec as wit;
@@ -16,17 +16,12 @@ pub const MAX_CAPTURE: usize = 16 << 20;
 
 /// What an attempt may run, and until when.
 pub struct ExecAccess {
+    /// The grants, mounts, search path and base environment.
     pub policy: ExecPolicy,
-    /// The pipeline's variables, under the command's own.
-    pub env: Vec<(String, String)>,
+    /// The masker, the ledger of running groups, the open-file limit.
+    pub options: SpawnOptions,
     /// The attempt's deadline: a child never outlives its action.
     pub deadline: Instant,
-}
-
-/// Variables that make any granted program run other code; a plugin may
-/// not set them (argument patterns would mean nothing).
-fn is_loader_variable(name: &str) -> bool {
-    name.starts_with("LD_") || name.starts_with("DYLD_")
 }
 
 impl ActionState {
@@ -41,24 +36,6 @@ impl ActionState {
                 cmd.program
             )));
         };
-        if let Some((name, _)) = cmd.env.iter().find(|(name, _)| is_loader_variable(name)) {
-            return Err(wit::Error::Denied(format!(
-                "`{name}` may not be set for a child: it would let `{}` run other code",
-                cmd.program
-            )));
-        }
-        let mut env = access.env.clone();
-        // Children write temporary files (compilers, linkers): give them
-        // the attempt's private /tmp, the one temporary place Landlock
-        // lets them write.
-        if let Some(tmp) = access.policy.host_path("/tmp") {
-            env.retain(|(name, _)| name != "TMPDIR");
-            env.push(("TMPDIR".into(), tmp.to_string_lossy().into_owned()));
-        }
-        for (name, value) in &cmd.env {
-            env.retain(|(existing, _)| existing != name);
-            env.push((name.clone(), value.clone()));
-        }
         let remaining = access.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             return Err(wit::Error::TimedOut);
@@ -92,10 +69,10 @@ impl ActionState {
         let request = ExecRequest {
             program: cmd.program.clone(),
             args: cmd.args,
-            env,
+            env: cmd.env,
             cwd: cmd.cwd,
         };
-        let outcome = super::run(&access.policy, request, on_line, remaining)
+        let outcome = super::run(&access.policy, request, &access.options, on_line, remaining)
             .await
             .map_err(|error| match error {
                 ExecError::Denied(super::ExecDenied::NotFound { .. }) => {

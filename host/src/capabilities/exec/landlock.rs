@@ -1,49 +1,57 @@
-//! Landlock confinement of an exec'd child's filesystem view.
+//! Landlock confinement of an exec'd child: files, execution, TCP,
+//! signals.
 //!
 //! # What the child may reach
 //!
-//! - read and execute: the system directories [`SYSTEM_DIRS`] that exist,
-//!   the directory the program was found in and the directory of its
-//!   canonical file (for a symlinked program such as
-//!   `/usr/local/bin/tool -> /opt/tool/bin/tool`), and the canonical
-//!   targets of a few `/etc` files that are often symlinks out of `/etc`
-//!   ([`SYSTEM_FILE_LINKS`], e.g. `/etc/resolv.conf` into `/run`);
+//! - read: the system directories [`SYSTEM_DIRS`] that exist, the
+//!   directory the program was found in and the directory of its canonical
+//!   file (for a symlinked program such as `/usr/local/bin/tool ->
+//!   /opt/tool/bin/tool`), the canonical targets of a few `/etc` files
+//!   that are often symlinks out of `/etc` ([`SYSTEM_FILE_LINKS`], e.g.
+//!   `/etc/resolv.conf` into `/run`), and the empty `HOME` kiln gives it;
 //! - `/dev`: listing, and only the harmless character devices in
 //!   [`READABLE_DEVICES`]; write on `/dev/null` and `/dev/tty`. Not all of
 //!   `/dev`, because a child running as root could otherwise read a raw
 //!   disk and with it every file, and ioctls on `/dev/tty` (`TIOCSTI`)
 //!   could type into the terminal kiln runs in;
-//! - every [`ExecMount`](super::ExecMount): read and execute, and all
-//!   writes when it is writable. Execute comes with read because a build
-//!   runs what it builds (`target/debug/build/*/build-script-build`) and
-//!   toolchains run from read-only mounts (`~/.rustup`); refusing `execve`
-//!   on a readable file would not stop `sh file` or `ld.so file` anyway.
+//! - every [`ExecMount`](super::ExecMount): read, and all writes when it is
+//!   writable;
+//! - execute: what the grant's `runs:` says ([`Runs`]). By default only the
+//!   program itself, its dynamic loader and its script interpreter, so a
+//!   configuration file the plugin planted (git's `core.fsmonitor`, a hook,
+//!   a filter driver) cannot start a shell; with `runs: [names]` those
+//!   programs too; with `runs: any` everything readable (a build runs what
+//!   it builds: `target/debug/build/*/build-script-build`);
+//! - TCP: nothing (no connection, no listening) unless the grant says
+//!   `network: true`;
+//! - signals and abstract Unix sockets: only those of its own processes
+//!   (Landlock scopes), so it cannot signal kiln or other actions.
 //!
-//! Nothing else: not `HOME` (only what a mount grants of it), not the
-//! host's `/tmp` (pass `TMPDIR` pointing into the `/tmp` mount), not
-//! `/var`, not `/run`, not `/dev/shm` (POSIX shared memory fails).
-//! Landlock does not restrict walking through directories, only opening,
-//! listing and changing them, so parent directories need no rule.
+//! Nothing else: not the host's `HOME`, not the host's `/tmp` (`TMPDIR`
+//! points into the `/tmp` mount), not `/var`, not `/run`, not `/dev/shm`
+//! (POSIX shared memory fails). Landlock does not restrict walking through
+//! directories, only opening, listing and changing them, so parent
+//! directories need no rule.
 //!
 //! # What Landlock does not confine here
 //!
-//! - **Network**: TCP is not restricted (`AccessNet` is not handled), so a
-//!   granted program can reach the network. Abstract Unix sockets and
-//!   signals are not scoped either.
+//! - **UDP** is not covered by Landlock: a child can send datagrams (DNS
+//!   included) whatever `network:` says.
 //! - **Pathname Unix sockets** are confined only from Landlock ABI 9
 //!   (`LANDLOCK_ACCESS_FS_RESOLVE_UNIX`); below it a child can connect to
 //!   any socket file its user may, `/run/docker.sock` included. This is
 //!   why a kernel below ABI 9 reports [`Confinement::Partial`].
 //! - Other rights the kernel lacks, in the same way: `Refer` (ABI 2,
 //!   before which cross-directory renames and links are always refused),
-//!   `Truncate` (ABI 3), `IoctlDev` (ABI 5).
+//!   `Truncate` (ABI 3), TCP (ABI 4), `IoctlDev` (ABI 5), scopes (ABI 6).
 //! - **Without Landlock** ([`Confinement::None`]: kernel before 5.13, or
 //!   Landlock not in the kernel's LSM list) the child can read, write and
 //!   execute whatever kiln's user can, and run any program, so an exec
 //!   grant then bounds the first program only, not what it runs. What
-//!   still holds: the grant and argument check, the cleared environment,
-//!   the working directory check, `no_new_privs` (set-user-ID programs do
-//!   not gain privileges), the timeout and the process-group kill.
+//!   still holds: the grant, argument and environment checks, the working
+//!   directory check, `no_new_privs` (set-user-ID programs do not gain
+//!   privileges), the seccomp filter, the timeout and the process-group
+//!   kill.
 //! - Already-open file descriptors are not re-checked; the child inherits
 //!   only its stdio (null, two pipes), kiln's own descriptors being
 //!   close-on-exec.
@@ -54,7 +62,9 @@
 //! and the rules added there, because allocating or opening files between
 //! `fork` and `exec` of a multi-threaded process can deadlock. The child
 //! only calls `restrict_self` (`prctl` and one Landlock syscall, no
-//! allocation) and reports the outcome over a close-on-exec pipe, so that
+//! allocation), with its parent-death signal, open-file limit and seccomp
+//! filter (see [`children`](super::children), [`seccomp`](super::seccomp)),
+//! and reports the outcome over a close-on-exec pipe, so that
 //! [`run`](super::run) can tell the caller what was achieved for that very
 //! child rather than a guess.
 
@@ -64,11 +74,14 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use ::landlock::{
-    ABI, Access, AccessFs, BitFlags, CompatLevel, Compatible, PathBeneath, PathFd, PathFdError,
-    Ruleset, RulesetAttr, RulesetCreated, RulesetCreatedAttr, RulesetError, RulesetStatus,
+    ABI, Access, AccessFs, AccessNet, BitFlags, CompatLevel, Compatible, PathBeneath, PathFd,
+    PathFdError, Ruleset, RulesetAttr, RulesetCreated, RulesetCreatedAttr, RulesetError,
+    RulesetStatus, Scope,
 };
 
-use super::policy::ExecPolicy;
+use super::executables::needed_to_start;
+use super::grant::Runs;
+use super::policy::{ExecPolicy, Permit};
 
 /// The newest Landlock ABI this module handles. Best effort downgrades it
 /// to what the running kernel supports; a lower kernel ABI then yields
@@ -197,24 +210,47 @@ pub enum ConfinementError {
     ReportPipe(#[source] io::Error),
 }
 
-/// A ruleset ready to be applied in a child, built before `fork`.
+/// Everything a child applies to itself between `fork` and `exec`, built
+/// before `fork`: the Landlock ruleset, the seccomp filter, its open-file
+/// limit, and the parent whose death must kill it.
 pub(super) struct ChildSandbox {
     ruleset: RulesetCreated,
+    filter: Option<&'static seccompiler::BpfProgram>,
+    open_files: libc::rlim_t,
+    parent: libc::pid_t,
 }
 
 impl ChildSandbox {
-    /// Builds the ruleset for running `program_path` under `policy`.
+    /// Builds the confinement of the program `permit` admitted under
+    /// `policy`: files (read the system and the mounts, write the writable
+    /// mounts), execution (what [`Runs`] allows), TCP (only with `network:
+    /// true`), signals and abstract sockets (its own only), and at most
+    /// `open_files` descriptors per process.
     pub(super) fn prepare(
         policy: &ExecPolicy,
-        program_path: &Path,
+        permit: &Permit<'_>,
+        open_files: u32,
     ) -> Result<ChildSandbox, ConfinementError> {
         let handled = AccessFs::from_all(TARGET_ABI);
-        let read_exec = AccessFs::from_read(TARGET_ABI);
+        let runs = permit.runs();
+        let may_exec_anything = runs == Runs::Any;
+        // Execute comes with read only when the grant runs anything; else
+        // it is given file by file below.
+        let read = if may_exec_anything {
+            AccessFs::from_read(TARGET_ABI)
+        } else {
+            AccessFs::ReadFile | AccessFs::ReadDir
+        };
+        let writable = if may_exec_anything {
+            handled
+        } else {
+            handled & !AccessFs::Execute
+        };
         let read_write_file = AccessFs::ReadFile | AccessFs::WriteFile | AccessFs::Truncate;
 
         let mut rules = RuleSet::default();
         for dir in SYSTEM_DIRS {
-            rules.add_if_exists(Path::new(dir), read_exec);
+            rules.add_if_exists(Path::new(dir), read);
         }
         rules.add_if_exists(Path::new("/dev"), AccessFs::ReadDir.into());
         for device in READABLE_DEVICES {
@@ -228,24 +264,37 @@ impl ChildSandbox {
                 rules.add_if_exists(&target, AccessFs::ReadFile.into());
             }
         }
+        let program_path = &permit.program_path;
         if let Some(dir) = program_path.parent() {
-            rules.add_if_exists(dir, read_exec);
+            rules.add_if_exists(dir, read);
         }
         if let Some(dir) = program_path
             .canonicalize()
             .ok()
             .and_then(|real| real.parent().map(Path::to_path_buf))
         {
-            rules.add_if_exists(&dir, read_exec);
+            rules.add_if_exists(&dir, read);
         }
+        rules.add_if_exists(&policy.env.home, AccessFs::ReadFile | AccessFs::ReadDir);
         for mount in &policy.mounts {
-            let access = if mount.writable { handled } else { read_exec };
+            let access = if mount.writable { writable } else { read };
             rules.add_required(&mount.host, access);
+        }
+        if !may_exec_anything {
+            for file in executable_files(policy, program_path, &runs) {
+                rules.add_if_exists(&file, AccessFs::Execute | AccessFs::ReadFile);
+            }
         }
 
         let mut ruleset = Ruleset::default()
             .set_compatibility(CompatLevel::BestEffort)
-            .handle_access(handled)?
+            .handle_access(handled)?;
+        if !permit.network() {
+            // Handled with no rule: no TCP connection, no listening.
+            ruleset = ruleset.handle_access(AccessNet::BindTcp | AccessNet::ConnectTcp)?;
+        }
+        let mut ruleset = ruleset
+            .scope(Scope::AbstractUnixSocket | Scope::Signal)?
             .create()?;
         for (path, access) in rules.paths {
             let fd = match PathFd::new(&path) {
@@ -265,10 +314,16 @@ impl ChildSandbox {
                 ruleset = ruleset.add_rule(PathBeneath::new(fd, access))?;
             }
         }
-        Ok(ChildSandbox { ruleset })
+        Ok(ChildSandbox {
+            ruleset,
+            filter: super::seccomp::child_filter(),
+            open_files: libc::rlim_t::from(open_files),
+            // SAFETY: `getpid` cannot fail.
+            parent: unsafe { libc::getpid() },
+        })
     }
 
-    /// Arranges for the child of `command` to restrict itself right before
+    /// Arranges for the child of `command` to confine itself right before
     /// `exec`, and returns where to read what it achieved.
     pub(super) fn install(
         self,
@@ -284,11 +339,15 @@ impl ChildSandbox {
             unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
         let report_fd = write_end.as_raw_fd();
         let mut ruleset = Some(self.ruleset);
-        let restrict = move || -> io::Result<()> {
-            // Runs in the child between fork and exec: only `prctl`, the
-            // Landlock syscall, `close` and `write` happen here, all
-            // async-signal-safe, and nothing allocates (`restrict_self`
-            // builds its status and errors without allocating).
+        let (filter, open_files, parent) = (self.filter, self.open_files, self.parent);
+        let confine = move || -> io::Result<()> {
+            // Runs in the child between fork and exec: only `prctl`,
+            // `getppid`, `setrlimit`, the Landlock and seccomp syscalls and
+            // `write` happen here, all async-signal-safe, and nothing
+            // allocates (`restrict_self` and `apply_filter` build their
+            // results and errors without allocating).
+            die_with_parent(parent)?;
+            limit_open_files(open_files)?;
             let confinement = match ruleset.take() {
                 Some(ruleset) => match ruleset.restrict_self() {
                     Ok(status) => Confinement::from_status(status.ruleset),
@@ -302,6 +361,16 @@ impl ChildSandbox {
                 },
                 None => Confinement::None,
             };
+            // Without the filter a child could leave its process group:
+            // report it as less than fully confined.
+            let confinement = match filter {
+                Some(filter) => {
+                    super::seccomp::apply(filter)?;
+                    confinement
+                }
+                None if confinement == Confinement::Full => Confinement::Partial,
+                None => confinement,
+            };
             let byte = confinement.to_byte();
             // SAFETY: writes one byte from a live local to the pipe's write
             // end, which the parent keeps open until after the spawn. The
@@ -310,14 +379,75 @@ impl ChildSandbox {
             unsafe { libc::write(report_fd, (&raw const byte).cast(), 1) };
             Ok(())
         };
-        // SAFETY: `restrict` is async-signal-safe (see above); it touches
+        // SAFETY: `confine` is async-signal-safe (see above); it touches
         // only memory the forked child owns a copy of.
-        unsafe { command.pre_exec(restrict) };
+        unsafe { command.pre_exec(confine) };
         Ok(ConfinementReport {
             read_end,
             _write_end: write_end,
         })
     }
+}
+
+/// Have the kernel kill this child when kiln dies; fail if kiln already
+/// did (the child was then adopted by another process).
+fn die_with_parent(parent: libc::pid_t) -> io::Result<()> {
+    // SAFETY: plain integer arguments.
+    if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `getppid` cannot fail.
+    if unsafe { libc::getppid() } != parent {
+        return Err(io::Error::from_raw_os_error(libc::ESRCH));
+    }
+    Ok(())
+}
+
+/// Lower the child's open-file limit (soft and hard) to `limit`, or to the
+/// current hard limit if that is lower.
+fn limit_open_files(limit: libc::rlim_t) -> io::Result<()> {
+    let mut current = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `current` is a valid, writable rlimit.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut current) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let limit = limit.min(current.rlim_max);
+    let new = libc::rlimit {
+        rlim_cur: limit,
+        rlim_max: limit,
+    };
+    // SAFETY: `new` is a valid rlimit.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &new) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// The files a child that may not run anything may still execute: the
+/// program and the programs `runs` names (bare names on the search path,
+/// or absolute paths: a directory grants what is beneath it), each with
+/// what it needs to start (its loader, its script interpreter).
+fn executable_files(policy: &ExecPolicy, program: &Path, runs: &Runs) -> Vec<PathBuf> {
+    let lookup = |name: &str| policy.find(name);
+    let mut files = needed_to_start(program, &lookup);
+    if let Runs::Programs(names) = runs {
+        for name in names {
+            let found = if name.starts_with('/') {
+                Some(PathBuf::from(name))
+            } else {
+                policy.find(name)
+            };
+            match found {
+                Some(path) if path.is_dir() => files.push(path),
+                Some(path) => files.extend(needed_to_start(&path, &lookup)),
+                None => tracing::debug!("runs: `{name}` is not on the host's PATH"),
+            }
+        }
+    }
+    files
 }
 
 /// The parent's end of a child's confinement report.
@@ -379,7 +509,7 @@ mod tests {
     use std::time::Duration;
 
     use super::super::test_support::*;
-    use super::super::{ExecGrant, ExecMount, ExecPolicy, Stream};
+    use super::super::{ExecGrant, ExecMount, ExecPolicy, Runs, Stream};
     use super::*;
 
     const PATIENCE: Duration = Duration::from_secs(20);
@@ -388,7 +518,9 @@ mod tests {
     /// that a run reports no confinement.
     async fn landlock_enforced(policy: &ExecPolicy) -> bool {
         let support = landlock_support();
-        let (result, _, _) = run_collecting(policy, request("true", &[]), PATIENCE).await;
+        let mut probe = policy.clone();
+        probe.grants.push(ExecGrant::any_args("true"));
+        let (result, _, _) = run_collecting(&probe, request("true", &[]), PATIENCE).await;
         let reported = result.unwrap().confinement;
         assert_eq!(reported, support);
         if support == Confinement::None {
@@ -403,10 +535,7 @@ mod tests {
     }
 
     fn grants() -> Vec<ExecGrant> {
-        ["true", "cat", "sh"]
-            .into_iter()
-            .map(ExecGrant::any_args)
-            .collect()
+        ["true", "cat", "sh"].into_iter().map(runs_any).collect()
     }
 
     fn write(path: &Path, text: &str) {
@@ -530,5 +659,74 @@ mod tests {
         assert!(!result.unwrap().status.success(), "{device:?} was readable");
         let errors = texts(&lines, Stream::Stderr).join("\n");
         assert!(errors.contains("Permission denied"), "{errors}");
+    }
+
+    #[tokio::test]
+    async fn a_program_granted_alone_cannot_start_another() {
+        let mounted = tempfile::tempdir().unwrap();
+        let strict = policy(
+            vec![ExecGrant::any_args("sh")],
+            vec![workspace(mounted.path(), true)],
+        );
+        if !landlock_enforced(&strict).await {
+            return;
+        }
+        // `echo` is built in; `ls` and a planted script are programs.
+        let script = format!(
+            "echo start; printf '#!/bin/sh\\necho planted\\n' > {dir}/p; chmod +x {dir}/p; \
+             ls /usr > /dev/null && echo ls-ran; {dir}/p; echo end",
+            dir = mounted.path().display()
+        );
+        let (result, lines, _) =
+            run_collecting(&strict, request("sh", &["-c", &script]), PATIENCE).await;
+        result.unwrap();
+        let out = texts(&lines, Stream::Stdout);
+        assert_eq!(out, ["start", "end"], "{lines:?}");
+        let errors = texts(&lines, Stream::Stderr).join("\n");
+        assert!(errors.contains("Permission denied"), "{errors}");
+
+        // Named in `runs:`, `ls` may run; the planted script still not.
+        let mut grant = ExecGrant::any_args("sh");
+        grant.runs = Runs::Programs(vec!["ls".into()]);
+        let named = policy(vec![grant], vec![workspace(mounted.path(), true)]);
+        let (result, lines, _) =
+            run_collecting(&named, request("sh", &["-c", &script]), PATIENCE).await;
+        result.unwrap();
+        assert_eq!(texts(&lines, Stream::Stdout), ["start", "ls-ran", "end"]);
+    }
+
+    #[tokio::test]
+    async fn tcp_needs_a_network_grant() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(4) {
+                drop(stream);
+            }
+        });
+        let connect = format!("exec 3<>/dev/tcp/127.0.0.1/{port} && echo connected");
+        let Some(bash) = ["/bin/bash", "/usr/bin/bash"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+        else {
+            return;
+        };
+        let _ = bash;
+        let closed = policy(vec![runs_any("bash")], Vec::new());
+        if !landlock_enforced(&closed).await || kernel_abi() < 4 {
+            return;
+        }
+        let (result, lines, _) =
+            run_collecting(&closed, request("bash", &["-c", &connect]), PATIENCE).await;
+        assert!(!result.unwrap().status.success(), "{lines:?}");
+        assert!(texts(&lines, Stream::Stdout).is_empty());
+
+        let mut grant = runs_any("bash");
+        grant.network = true;
+        let open = policy(vec![grant], Vec::new());
+        let (result, lines, _) =
+            run_collecting(&open, request("bash", &["-c", &connect]), PATIENCE).await;
+        assert!(result.unwrap().status.success(), "{lines:?}");
+        assert_eq!(texts(&lines, Stream::Stdout), ["connected"]);
     }
 }

@@ -12,27 +12,36 @@
 //!   (`/workspace/src`) to the host paths the child sees;
 //! - [`landlock`]: the child's filesystem view, confined by Landlock to
 //!   system directories and the action's mounts where the kernel allows;
-//! - [`spawn`]: [`run`], which puts it together: cleared environment, new
-//!   process group, output streamed line by line as it arrives, timeout.
+//! - [`environment`]: the child's environment, built by kiln; which
+//!   variables a plugin may never set;
+//! - [`children`]: process groups recorded while they run, and reaped by
+//!   the next kiln if this one dies;
+//! - [`spawn`]: [`run`], which puts it together: kiln's environment, a
+//!   process group the child cannot leave, output made plain and masked
+//!   line by line as it arrives, the timeout.
 //!
 //! The child runs on the host as kiln's user, outside WebAssembly; see
 //! [`landlock`] for exactly what is and is not confined.
 
+pub mod children;
+pub mod environment;
+mod executables;
 pub mod grant;
 pub mod host;
 pub mod landlock;
-mod lines;
 pub mod pattern;
 pub mod policy;
+mod seccomp;
 pub mod spawn;
 
 #[cfg(test)]
 mod test_support;
 
-pub use self::grant::ExecGrant;
+pub use self::children::{ChildLedger, reap_recorded};
+pub use self::environment::{BaseEnv, never_from_a_plugin};
+pub use self::grant::{EnvPattern, ExecGrant, Runs};
 pub use self::host::ExecAccess;
 pub use self::landlock::{Confinement, ConfinementError, landlock_support};
-pub use self::lines::MAX_LINE_BYTES;
 pub use self::pattern::{ArgPattern, PatternError};
-pub use self::policy::{DEFAULT_WORKING_DIR, ExecDenied, ExecMount, ExecPolicy};
-pub use self::spawn::{ExecError, ExecOutcome, ExecRequest, ExitStatus, Stream, run};
+pub use self::policy::{DEFAULT_WORKING_DIR, ExecDenied, ExecMount, ExecPolicy, Permit};
+pub use self::spawn::{ExecError, ExecOutcome, ExecRequest, ExitStatus, SpawnOptions, Stream, run};

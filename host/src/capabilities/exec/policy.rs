@@ -9,7 +9,8 @@ use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Component, Path, PathBuf};
 
-use super::grant::ExecGrant;
+use super::environment::BaseEnv;
+use super::grant::{ExecGrant, Runs};
 
 /// The working directory of a child when the request names none.
 pub const DEFAULT_WORKING_DIR: &str = "/workspace";
@@ -43,6 +44,40 @@ pub struct ExecPolicy {
     pub search_path: Vec<PathBuf>,
     /// The action's mounts, in any order; the longest guest prefix wins.
     pub mounts: Vec<ExecMount>,
+    /// What kiln puts into every child's environment.
+    pub env: BaseEnv,
+}
+
+/// A request that passed [`ExecPolicy::check`]: the file to execute and
+/// the grants that admitted it (several grants of one program add up).
+#[derive(Debug, Clone)]
+pub struct Permit<'a> {
+    pub program_path: PathBuf,
+    pub grants: Vec<&'a ExecGrant>,
+}
+
+impl Permit<'_> {
+    /// What the child may execute: the widest of the admitting grants.
+    pub fn runs(&self) -> Runs {
+        let mut programs: Vec<String> = Vec::new();
+        for grant in &self.grants {
+            match &grant.runs {
+                Runs::Any => return Runs::Any,
+                Runs::Programs(names) => programs.extend(names.iter().cloned()),
+                Runs::Itself => {}
+            }
+        }
+        if programs.is_empty() {
+            Runs::Itself
+        } else {
+            Runs::Programs(programs)
+        }
+    }
+
+    /// Whether any admitting grant gives the network.
+    pub fn network(&self) -> bool {
+        self.grants.iter().any(|grant| grant.network)
+    }
 }
 
 /// Why a request is refused before anything runs.
@@ -75,6 +110,20 @@ pub enum ExecDenied {
         program: String,
         search_path: Vec<PathBuf>,
     },
+    #[error("`{name}` is not a valid variable name (for `{program}`)")]
+    BadVariable { program: String, name: String },
+    #[error(
+        "`{name}` may not be set for `{program}`: {reason}; kiln refuses it whatever the grant says"
+    )]
+    VariableRefused {
+        program: String,
+        name: String,
+        reason: &'static str,
+    },
+    #[error(
+        "`{name}` may not be set for `{program}`: its exec grant does not list it (add `env: [{name}]` to the grant)"
+    )]
+    VariableNotGranted { program: String, name: String },
     #[error("working directory `{guest}` is not inside any mounted directory")]
     WorkingDirOutsideMounts { guest: String },
     #[error("working directory `{guest}` is not usable: {source}")]
@@ -107,7 +156,7 @@ impl ExecPolicy {
     ///
     /// The order matters: the grant is checked before the host is
     /// searched, so an ungranted request learns nothing about the host.
-    pub fn check(&self, program: &str, args: &[String]) -> Result<PathBuf, ExecDenied> {
+    pub fn check(&self, program: &str, args: &[String]) -> Result<Permit<'_>, ExecDenied> {
         if program.is_empty() || program.contains('/') || program == "." || program == ".." {
             return Err(ExecDenied::NotBareName {
                 program: program.to_owned(),
@@ -130,7 +179,12 @@ impl ExecPolicy {
                 granted,
             });
         }
-        if !grants.iter().any(|grant| grant.admits(args)) {
+        let admitting: Vec<&ExecGrant> = grants
+            .iter()
+            .copied()
+            .filter(|grant| grant.admits(args))
+            .collect();
+        if admitting.is_empty() {
             let patterns = grants
                 .iter()
                 .flat_map(|grant| grant.args.iter().flatten())
@@ -142,13 +196,21 @@ impl ExecPolicy {
                 patterns,
             });
         }
+        let program_path = self.find(program).ok_or_else(|| ExecDenied::NotFound {
+            program: program.to_owned(),
+            search_path: self.search_dirs().map(Path::to_path_buf).collect(),
+        })?;
+        Ok(Permit {
+            program_path,
+            grants: admitting,
+        })
+    }
+
+    /// `program` on the search path, as an executable file.
+    pub fn find(&self, program: &str) -> Option<PathBuf> {
         self.search_dirs()
             .map(|dir| dir.join(program))
             .find(|candidate| is_executable_file(candidate))
-            .ok_or_else(|| ExecDenied::NotFound {
-                program: program.to_owned(),
-                search_path: self.search_dirs().map(Path::to_path_buf).collect(),
-            })
     }
 
     /// The search path entries that are used, in order (see
@@ -317,7 +379,7 @@ mod tests {
         ExecPolicy {
             grants,
             search_path: vec![PathBuf::from("/usr/bin"), PathBuf::from("/bin")],
-            mounts: Vec::new(),
+            ..ExecPolicy::default()
         }
     }
 
@@ -334,7 +396,10 @@ mod tests {
     #[test]
     fn a_granted_program_resolves_through_the_search_path() {
         let policy = policy_with(vec![ExecGrant::any_args("sh")]);
-        let path = policy.check("sh", &strings(&["-c", "true"])).unwrap();
+        let path = policy
+            .check("sh", &strings(&["-c", "true"]))
+            .unwrap()
+            .program_path;
         assert!(path.is_absolute() && path.ends_with("sh"), "{path:?}");
     }
 
@@ -427,14 +492,14 @@ mod tests {
         let policy = ExecPolicy {
             grants: vec![ExecGrant::any_args("tool")],
             search_path: vec![relative, dir.path().to_path_buf()],
-            mounts: Vec::new(),
+            ..ExecPolicy::default()
         };
         assert!(matches!(
             policy.check("tool", &[]),
             Err(ExecDenied::NotFound { .. })
         ));
         std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o755)).unwrap();
-        assert_eq!(policy.check("tool", &[]).unwrap(), plain);
+        assert_eq!(policy.check("tool", &[]).unwrap().program_path, plain);
     }
 
     fn mounts_policy() -> ExecPolicy {

@@ -10,9 +10,11 @@ use tokio::io::AsyncReadExt;
 use tokio::process::{Child, Command};
 use tokio::time::{Instant, sleep_until};
 
+use super::children::ChildLedger;
+use super::environment::child_env;
 use super::landlock::{ChildSandbox, Confinement, ConfinementError};
-use super::lines::LineSplitter;
 use super::policy::{ExecDenied, ExecPolicy};
+use crate::capabilities::secrets::{Masker, StreamMasker};
 
 /// How long output is still read after the child exited (or was killed)
 /// and the rest of its process group was killed.
@@ -27,8 +29,8 @@ pub struct ExecRequest {
     /// A bare program name, checked against the grants.
     pub program: String,
     pub args: Vec<String>,
-    /// Variables for the child, applied last: the caller merges the
-    /// pipeline's variables and the command's own into this list.
+    /// Variables the plugin asks for; each must be allowed by the grant
+    /// (see [`environment`](super::environment)).
     pub env: Vec<(String, String)>,
     /// The working directory as a sandbox path; `/workspace` when `None`.
     pub cwd: Option<String>,
@@ -128,38 +130,58 @@ pub enum ExecError {
     TimedOut { program: String, timeout: Duration },
 }
 
+/// What [`run`] needs besides the policy and the request.
+#[derive(Debug, Clone)]
+pub struct SpawnOptions {
+    /// Masks secrets in the child's output, and decides where its lines
+    /// are cut (never inside a secret).
+    pub masker: Masker,
+    /// Where the child's process group is recorded while it runs, so that
+    /// a later kiln can end it if this one dies.
+    pub ledger: Option<ChildLedger>,
+    /// The child's open-file limit (`limits.files`).
+    pub open_files: u32,
+}
+
+impl Default for SpawnOptions {
+    fn default() -> Self {
+        Self {
+            masker: Masker::default(),
+            ledger: None,
+            open_files: crate::runtime::limits::Limits::DEFAULT.files,
+        }
+    }
+}
+
 /// Runs a granted program to completion, streaming its output.
 ///
 /// - The request is checked against `policy` first ([`ExecPolicy::check`],
-///   [`ExecPolicy::working_dir`]); a denied request spawns nothing.
-/// - The environment is cleared, then `PATH` is set to the policy's search
-///   path, then `HOME` to the host process's `HOME`, then `request.env`
-///   (which may override both). `HOME` is passed because toolchains
-///   (cargo, rustup, git, npm) locate their configuration and caches
-///   through it and fail without it; passing the path grants nothing:
-///   Landlock decides what under it is reachable, which is only what a
-///   mount grants.
-/// - stdin is `/dev/null`. stdout and stderr are read concurrently and
-///   each line is given to `on_line` as soon as it is complete (see
-///   [`MAX_LINE_BYTES`](super::MAX_LINE_BYTES) for long lines).
-/// - The child leads a new process group. When it exits, the rest of the
-///   group (background processes it left behind) is killed, so nothing it
-///   started outlives the call. On timeout, or if this future is dropped,
-///   the whole group is killed with `SIGKILL`.
-/// - Its filesystem is confined by Landlock where the kernel supports it
-///   (see [the `landlock` module](super::landlock)); the outcome says how
-///   far.
+///   [`ExecPolicy::working_dir`], and the variables it asks for, see
+///   [`environment`](super::environment)); a denied request spawns
+///   nothing.
+/// - The environment is built by kiln ([`child_env`]): `PATH`, an empty
+///   `HOME`, `TMPDIR`, the pipeline's variables, then the variables the
+///   plugin asked for that its grant allows.
+/// - stdin is `/dev/null`. stdout and stderr are read concurrently, made
+///   plain and masked as they arrive, and each line is given to `on_line`
+///   as soon as it is complete (a long line in pieces, never cut inside a
+///   secret).
+/// - The child leads a new process group it cannot leave (seccomp refuses
+///   `setsid` and `setpgid`), is killed by the kernel if kiln dies, and is
+///   recorded in `options.ledger` while it runs. When it exits, the rest
+///   of the group (background processes it left behind) is killed, so
+///   nothing it started outlives the call. On timeout, or if this future
+///   is dropped, the whole group is killed with `SIGKILL`.
+/// - Its files, execution, TCP and signals are confined by Landlock where
+///   the kernel supports it (see [the `landlock` module](super::landlock));
+///   the outcome says how far.
 ///
-/// Limits: a process that leaves the group (`setsid`, `setpgid`) escapes
-/// the kill (though not Landlock); killed grandchildren are reaped by init
-/// or the nearest subreaper, so kiln running as PID 1 of a container needs
-/// an init. Argument patterns constrain `argv` only: variables such as
-/// `LD_PRELOAD`, `GIT_SSH_COMMAND` or `RUSTC_WRAPPER` in `request.env` can
-/// make a granted program run other code, so callers that take `env` from
-/// a plugin should weigh that.
+/// Limits: killed grandchildren are reaped by init or the nearest
+/// subreaper, so kiln running as PID 1 of a container needs an init.
 pub async fn run(
     policy: &ExecPolicy,
     request: ExecRequest,
+    options: &SpawnOptions,
     mut on_line: impl FnMut(Stream, &str) + Send,
     timeout: Duration,
 ) -> Result<ExecOutcome, ExecError> {
@@ -168,13 +190,23 @@ pub async fn run(
         .checked_add(timeout)
         .unwrap_or_else(|| Instant::now() + NO_TIMEOUT);
     let program = request.program;
-    let program_path = policy.check(&program, &request.args)?;
+    let permit = policy.check(&program, &request.args)?;
+    let search_path: Vec<&std::path::Path> = policy.search_dirs().collect();
+    let env = child_env(
+        &policy.env,
+        &search_path,
+        &program,
+        &permit.grants,
+        &request.env,
+    )?;
     let working_dir = policy.working_dir(request.cwd.as_deref())?;
     let confinement_error = |source| ExecError::Confinement {
         program: program.clone(),
         source,
     };
-    let sandbox = ChildSandbox::prepare(policy, &program_path).map_err(confinement_error)?;
+    let sandbox = ChildSandbox::prepare(policy, &permit, options.open_files.max(16))
+        .map_err(confinement_error)?;
+    let program_path = permit.program_path.clone();
 
     let mut command = Command::new(&program_path);
     // The bare name, as a shell would pass it: multi-call binaries such as
@@ -183,19 +215,13 @@ pub async fn run(
         .arg0(&program)
         .args(&request.args)
         .env_clear()
+        .envs(env)
         .current_dir(&working_dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
-    if let Ok(path) = std::env::join_paths(policy.search_dirs()) {
-        command.env("PATH", path);
-    }
-    if let Some(home) = std::env::var_os("HOME") {
-        command.env("HOME", home);
-    }
-    command.envs(request.env);
     let report = sandbox.install(&mut command).map_err(confinement_error)?;
 
     let mut child = command.spawn().map_err(|source| ExecError::Spawn {
@@ -205,19 +231,26 @@ pub async fn run(
     })?;
     // From here on, leaving this function by any path, including the
     // future being dropped, kills the group.
-    let mut group = ProcessGroup::of(&child);
+    let mut group = ProcessGroup::of(&child, options.ledger.clone());
     drop(command);
     let confinement = report.read();
 
-    let status = stream_until_exit(&program, &mut child, &mut group, &mut on_line, deadline)
-        .await
-        .map_err(|error| match error {
-            StreamError::TimedOut => ExecError::TimedOut {
-                program: program.clone(),
-                timeout,
-            },
-            StreamError::Other(error) => error,
-        })?;
+    let status = stream_until_exit(
+        &program,
+        &mut child,
+        &mut group,
+        &options.masker,
+        &mut on_line,
+        deadline,
+    )
+    .await
+    .map_err(|error| match error {
+        StreamError::TimedOut => ExecError::TimedOut {
+            program: program.clone(),
+            timeout,
+        },
+        StreamError::Other(error) => error,
+    })?;
     Ok(ExecOutcome {
         status,
         confinement,
@@ -240,12 +273,16 @@ async fn stream_until_exit(
     program: &str,
     child: &mut Child,
     group: &mut ProcessGroup,
+    masker: &Masker,
     on_line: &mut (impl FnMut(Stream, &str) + Send),
     deadline: Instant,
 ) -> Result<ExitStatus, StreamError> {
     let mut stdout = child.stdout.take().expect("stdout is piped");
     let mut stderr = child.stderr.take().expect("stderr is piped");
-    let (mut stdout_lines, mut stderr_lines) = (LineSplitter::default(), LineSplitter::default());
+    let (mut stdout_lines, mut stderr_lines) = (
+        StreamMasker::new(masker.clone()),
+        StreamMasker::new(masker.clone()),
+    );
     let (mut stdout_chunk, mut stderr_chunk) = ([0u8; 8192], [0u8; 8192]);
     let (mut stdout_open, mut stderr_open) = (true, true);
     let mut exit: Option<ExitStatus> = None;
@@ -265,14 +302,16 @@ async fn stream_until_exit(
         tokio::select! {
             read = stdout.read(&mut stdout_chunk), if stdout_open => match read {
                 Ok(0) => stdout_open = false,
-                Ok(n) => stdout_lines
-                    .push(&stdout_chunk[..n], &mut |line| on_line(Stream::Stdout, line)),
+                Ok(n) => for line in stdout_lines.push(&stdout_chunk[..n]) {
+                    on_line(Stream::Stdout, &line);
+                },
                 Err(source) => return Err(read_error(Stream::Stdout, source)),
             },
             read = stderr.read(&mut stderr_chunk), if stderr_open => match read {
                 Ok(0) => stderr_open = false,
-                Ok(n) => stderr_lines
-                    .push(&stderr_chunk[..n], &mut |line| on_line(Stream::Stderr, line)),
+                Ok(n) => for line in stderr_lines.push(&stderr_chunk[..n]) {
+                    on_line(Stream::Stderr, &line);
+                },
                 Err(source) => return Err(read_error(Stream::Stderr, source)),
             },
             status = child.wait(), if exit.is_none() => {
@@ -298,8 +337,12 @@ async fn stream_until_exit(
             },
         }
     }
-    stdout_lines.finish(&mut |line| on_line(Stream::Stdout, line));
-    stderr_lines.finish(&mut |line| on_line(Stream::Stderr, line));
+    if let Some(line) = stdout_lines.finish() {
+        on_line(Stream::Stdout, &line);
+    }
+    if let Some(line) = stderr_lines.finish() {
+        on_line(Stream::Stderr, &line);
+    }
     match exit {
         Some(status) if !timed_out => Ok(status),
         _ => Err(StreamError::TimedOut),
@@ -308,20 +351,26 @@ async fn stream_until_exit(
 
 /// The child's process group, killed once with `SIGKILL`: explicitly, or
 /// when this guard is dropped (which is what happens to everything still
-/// running when the future of [`run`] is dropped mid-way).
+/// running when the future of [`run`] is dropped mid-way). While it lives,
+/// the group is recorded in the ledger.
 struct ProcessGroup {
     /// The child's pid, which `process_group(0)` made the group's id.
     pgid: Option<libc::pid_t>,
+    ledger: Option<ChildLedger>,
 }
 
 impl ProcessGroup {
-    fn of(child: &Child) -> ProcessGroup {
-        ProcessGroup {
-            pgid: child
-                .id()
-                .and_then(|pid| libc::pid_t::try_from(pid).ok())
-                .filter(|pid| *pid > 1),
+    fn of(child: &Child, ledger: Option<ChildLedger>) -> ProcessGroup {
+        let pgid = child
+            .id()
+            .and_then(|pid| libc::pid_t::try_from(pid).ok())
+            .filter(|pid| *pid > 1);
+        if let (Some(pgid), Some(ledger)) = (pgid, &ledger)
+            && let Err(error) = ledger.record(pgid)
+        {
+            tracing::warn!("recording process group {pgid}: {error}");
         }
+        ProcessGroup { pgid, ledger }
     }
 
     /// Kills every process still in the group, once. Killing only once
@@ -333,6 +382,9 @@ impl ProcessGroup {
             // SAFETY: `killpg` takes plain integers; a group that no longer
             // exists yields ESRCH, which is the desired outcome anyway.
             unsafe { libc::killpg(pgid, libc::SIGKILL) };
+            if let Some(ledger) = &self.ledger {
+                ledger.forget(pgid);
+            }
         }
     }
 }
@@ -357,7 +409,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_granted_program_streams_both_streams_in_order() {
-        let policy = policy(vec![ExecGrant::any_args("sh")], Vec::new());
+        let policy = policy(vec![runs_any("sh")], Vec::new());
         // The pauses make the order across the two pipes observable.
         let script = "echo one; sleep 0.3; echo two >&2; sleep 0.3; echo three; sleep 0.3; \
                       printf 'four' >&2";
@@ -382,7 +434,7 @@ mod tests {
 
     #[tokio::test]
     async fn lines_are_delivered_before_the_child_exits() {
-        let policy = policy(vec![ExecGrant::any_args("sh")], Vec::new());
+        let policy = policy(vec![runs_any("sh")], Vec::new());
         let started = StdInstant::now();
         let (result, lines, returned) = run_collecting(
             &policy,
@@ -405,7 +457,7 @@ mod tests {
     async fn an_ungranted_program_is_refused_without_spawning() {
         let dir = tempfile::tempdir().unwrap();
         let marker = dir.path().join("marker");
-        let policy = policy(vec![ExecGrant::any_args("sh")], Vec::new());
+        let policy = policy(vec![runs_any("sh")], Vec::new());
         let (result, lines, _) = run_collecting(
             &policy,
             request("touch", &[marker.to_str().unwrap()]),
@@ -425,7 +477,7 @@ mod tests {
     async fn a_program_path_is_refused_without_spawning() {
         let dir = tempfile::tempdir().unwrap();
         let marker = dir.path().join("marker");
-        let policy = policy(vec![ExecGrant::any_args("touch")], Vec::new());
+        let policy = policy(vec![runs_any("touch")], Vec::new());
         let (result, _, _) = run_collecting(
             &policy,
             request("/usr/bin/touch", &[marker.to_str().unwrap()]),
@@ -482,7 +534,7 @@ mod tests {
 
     #[tokio::test]
     async fn exit_codes_and_signals_are_reported() {
-        let policy = policy(vec![ExecGrant::any_args("sh")], Vec::new());
+        let policy = policy(vec![runs_any("sh")], Vec::new());
         let (result, _, _) =
             run_collecting(&policy, request("sh", &["-c", "exit 3"]), PATIENCE).await;
         let status = result.unwrap().status;
@@ -509,7 +561,7 @@ mod tests {
     #[tokio::test]
     async fn a_timeout_kills_the_child_and_its_grandchildren() {
         become_subreaper();
-        let policy = policy(vec![ExecGrant::any_args("sh")], Vec::new());
+        let policy = policy(vec![runs_any("sh")], Vec::new());
         let started = StdInstant::now();
         let (result, lines, _) = run_collecting(
             &policy,
@@ -531,11 +583,13 @@ mod tests {
     #[tokio::test]
     async fn dropping_the_run_kills_the_process_group() {
         become_subreaper();
-        let policy = policy(vec![ExecGrant::any_args("sh")], Vec::new());
+        let policy = policy(vec![runs_any("sh")], Vec::new());
         let (pgid_sender, pgid_receiver) = std::sync::mpsc::channel();
+        let options = SpawnOptions::default();
         let running = run(
             &policy,
             request("sh", &["-c", "echo $$; sleep 30 & sleep 30"]),
+            &options,
             move |_, line| {
                 let _ = pgid_sender.send(line.to_owned());
             },
@@ -550,7 +604,7 @@ mod tests {
     #[tokio::test]
     async fn background_processes_are_killed_when_the_child_exits() {
         become_subreaper();
-        let policy = policy(vec![ExecGrant::any_args("sh")], Vec::new());
+        let policy = policy(vec![runs_any("sh")], Vec::new());
         let started = StdInstant::now();
         let (result, lines, _) = run_collecting(
             &policy,
@@ -568,8 +622,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_environment_is_cleared_and_rebuilt() {
-        let policy = policy(vec![ExecGrant::any_args("env")], Vec::new());
+    async fn the_environment_is_built_by_kiln() {
+        let mut grant = runs_any("env");
+        grant.env = vec![super::super::grant::EnvPattern::parse("KILN_*").unwrap()];
+        let mut policy = policy(vec![grant], Vec::new());
+        policy.env.home = "/nonexistent/kiln-home".into();
+        policy.env.trusted = vec![("FROM_PIPELINE".into(), "yes".into())];
         let mut env_request = request("env", &[]);
         env_request.env = vec![
             ("KILN_GIVEN".into(), "one".into()),
@@ -580,25 +638,47 @@ mod tests {
         let mut seen = texts(&lines, Stream::Stdout);
         seen.sort();
         let mut expected = vec![
+            "FROM_PIPELINE=yes".to_owned(),
+            "GIT_TERMINAL_PROMPT=0".to_owned(),
+            "HOME=/nonexistent/kiln-home".to_owned(),
             "KILN_GIVEN=one".to_owned(),
             "KILN_SPACED=two words".to_owned(),
             "PATH=/usr/bin:/bin".to_owned(),
         ];
-        if let Some(home) = std::env::var_os("HOME") {
-            expected.push(format!("HOME={}", home.to_string_lossy()));
-        }
         expected.sort();
-        assert_eq!(seen, expected);
+        assert_eq!(seen, expected, "nothing of kiln's own environment leaks");
+    }
+
+    #[tokio::test]
+    async fn variables_the_grant_does_not_allow_spawn_nothing() {
+        let policy = policy(vec![runs_any("env")], Vec::new());
+        for (name, kind) in [("GIT_CONFIG_COUNT", "refused"), ("LANG", "not granted")] {
+            let mut env_request = request("env", &[]);
+            env_request.env = vec![(name.into(), "1".into())];
+            let (result, lines, _) = run_collecting(&policy, env_request, PATIENCE).await;
+            let error = result.unwrap_err();
+            match kind {
+                "refused" => assert!(
+                    matches!(error, ExecError::Denied(ExecDenied::VariableRefused { .. })),
+                    "{error}"
+                ),
+                _ => assert!(
+                    matches!(
+                        error,
+                        ExecError::Denied(ExecDenied::VariableNotGranted { .. })
+                    ),
+                    "{error}"
+                ),
+            }
+            assert!(lines.is_empty(), "nothing ran");
+        }
     }
 
     #[tokio::test]
     async fn the_working_directory_is_translated_from_the_sandbox() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("sub")).unwrap();
-        let policy = policy(
-            vec![ExecGrant::any_args("pwd")],
-            vec![workspace(dir.path(), false)],
-        );
+        let policy = policy(vec![runs_any("pwd")], vec![workspace(dir.path(), false)]);
         let canonical = dir.path().canonicalize().unwrap();
 
         let (result, lines, _) = run_collecting(&policy, request("pwd", &[]), PATIENCE).await;
@@ -620,10 +700,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let outside = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink(outside.path(), dir.path().join("escape")).unwrap();
-        let policy = policy(
-            vec![ExecGrant::any_args("pwd")],
-            vec![workspace(dir.path(), true)],
-        );
+        let policy = policy(vec![runs_any("pwd")], vec![workspace(dir.path(), true)]);
         let mut escaping = request("pwd", &[]);
         escaping.cwd = Some("/workspace/escape".into());
         let (result, lines, _) = run_collecting(&policy, escaping, PATIENCE).await;
@@ -651,7 +728,7 @@ mod tests {
 
     #[tokio::test]
     async fn invalid_utf8_output_is_replaced() {
-        let policy = policy(vec![ExecGrant::any_args("printf")], Vec::new());
+        let policy = policy(vec![runs_any("printf")], Vec::new());
         let (result, lines, _) =
             run_collecting(&policy, request("printf", &["ok \\377 end\\n"]), PATIENCE).await;
         assert!(result.unwrap().status.success());
@@ -664,13 +741,20 @@ mod tests {
         // async host calls require `Send` futures).
         fn assert_send<T: Send>(_: &T) {}
         let policy = ExecPolicy::default();
-        let running = run(&policy, ExecRequest::default(), |_, _| {}, PATIENCE);
+        let options = SpawnOptions::default();
+        let running = run(
+            &policy,
+            ExecRequest::default(),
+            &options,
+            |_, _| {},
+            PATIENCE,
+        );
         assert_send(&running);
     }
 
     #[tokio::test]
     async fn the_reported_confinement_matches_the_probe() {
-        let policy = policy(vec![ExecGrant::any_args("true")], Vec::new());
+        let policy = policy(vec![runs_any("true")], Vec::new());
         let (result, _, _) = run_collecting(&policy, request("true", &[]), PATIENCE).await;
         assert_eq!(result.unwrap().confinement, landlock_support());
     }

@@ -3,7 +3,16 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::{ExecError, ExecGrant, ExecMount, ExecOutcome, ExecPolicy, ExecRequest, Stream, run};
+use super::{
+    ExecError, ExecGrant, ExecMount, ExecOutcome, ExecPolicy, ExecRequest, Runs, SpawnOptions,
+    Stream, run,
+};
+
+/// A grant of `program` with any arguments that may run anything (the
+/// scripts of these tests call `sleep`, `ls`, `cat`).
+pub(super) fn runs_any(program: &str) -> ExecGrant {
+    ExecGrant::any_args(program).runs(Runs::Any)
+}
 
 /// A line as the callback saw it, with when it arrived.
 #[derive(Debug, Clone)]
@@ -28,6 +37,7 @@ pub(super) fn policy(grants: Vec<ExecGrant>, mut mounts: Vec<ExecMount>) -> Exec
         grants,
         search_path: search_path(),
         mounts,
+        ..ExecPolicy::default()
     }
 }
 
@@ -58,6 +68,7 @@ pub(super) async fn run_collecting(
     let result = run(
         policy,
         request,
+        &SpawnOptions::default(),
         |stream, text| {
             lines.push(SeenLine {
                 stream,

@@ -127,6 +127,13 @@ impl Masker {
                 continue;
             }
             add_forms(value, &mut forms);
+            // Text is made plain before it is masked (see
+            // `crate::plain_text`): a value holding control characters is
+            // looked for as it reads once they are gone, too.
+            let plain = crate::plain_text::clean(value);
+            if plain != value {
+                add_forms(&plain, &mut forms);
+            }
         }
         if forms.is_empty() {
             return (Self::default(), warnings);
@@ -154,24 +161,30 @@ impl Masker {
         self.searcher.is_none()
     }
 
-    /// `line` with every form of every secret replaced by [`MASK`];
-    /// borrowed unchanged when nothing matched.
+    /// `line` made plain (every terminal control removed, see
+    /// [`crate::plain_text`]) and with every form of every secret replaced
+    /// by [`MASK`]; borrowed unchanged when there was nothing to do.
+    ///
+    /// Plain first: a secret with escape sequences between its characters
+    /// reads as the secret on a terminal, so it must be masked as one.
     pub fn mask<'a>(&self, line: &'a str) -> Cow<'a, str> {
+        let plain = crate::plain_text::clean(line);
         if self.searcher.is_none() {
-            return Cow::Borrowed(line);
+            return plain;
         }
-        let spans = self.find_spans(line.as_bytes());
+        let spans = self.find_spans(plain.as_bytes());
         if spans.is_empty() {
-            return Cow::Borrowed(line);
+            return plain;
         }
-        Cow::Owned(into_text(apply_spans(line.as_bytes(), &spans)))
+        Cow::Owned(into_text(apply_spans(plain.as_bytes(), &spans)))
     }
 
-    /// Mask raw output bytes, which may not be UTF-8, into text. Matching
-    /// is done on the bytes so invalid bytes next to a secret cannot hide
-    /// it; they become U+FFFD afterwards.
+    /// Mask raw output bytes, which may not be UTF-8, into plain text.
+    /// Matching is done on the bytes so invalid bytes next to a secret
+    /// cannot hide it; they become U+FFFD afterwards.
     pub(super) fn mask_bytes(&self, bytes: &[u8]) -> String {
-        into_text(apply_spans(bytes, &self.find_spans(bytes)))
+        let plain = crate::plain_text::clean_bytes(bytes);
+        into_text(apply_spans(&plain, &self.find_spans(&plain)))
     }
 
     /// The length in bytes of the longest form: a secret arriving in pieces

@@ -34,7 +34,7 @@ pub mod stream;
 pub use self::chain::Secrets;
 pub use self::env::EnvProvider;
 pub use self::file_store::FileStore;
-pub use self::host::GrantedSecrets;
+pub use self::host::{GrantedSecrets, RunSecrets};
 pub use self::mask::{MASK, MIN_MASKED_CHARS, MaskWarning, Masker};
 pub use self::provider::{SecretError, SecretProvider, validate_secret_name};
 pub use self::stream::StreamMasker;

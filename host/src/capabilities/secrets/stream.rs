@@ -11,6 +11,7 @@
 use std::fmt;
 
 use super::mask::{Masker, apply_spans, into_text};
+use crate::plain_text::Cleaner;
 
 /// The default longest piece of an unterminated line emitted at once,
 /// matching the host log's line limit.
@@ -19,7 +20,10 @@ pub const DEFAULT_MAX_LINE_BYTES: usize = 16 * 1024;
 /// Line-buffers a byte stream and masks each line with a [`Masker`].
 pub struct StreamMasker {
     masker: Masker,
-    /// Bytes of the current, unterminated line.
+    /// Removes terminal controls as bytes arrive, so that the lines and
+    /// cuts below are decided on the text a reader sees.
+    cleaner: Cleaner,
+    /// Plain bytes of the current, unterminated line.
     pending: Vec<u8>,
     max_line_bytes: usize,
 }
@@ -29,6 +33,7 @@ impl StreamMasker {
     pub fn new(masker: Masker) -> Self {
         Self {
             masker,
+            cleaner: Cleaner::default(),
             pending: Vec::new(),
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
         }
@@ -49,7 +54,7 @@ impl StreamMasker {
         let mut lines = Vec::new();
         // `pending` holds no newline, so only the new bytes need searching.
         let mut search_from = self.pending.len();
-        self.pending.extend_from_slice(bytes);
+        self.cleaner.feed(bytes, &mut self.pending);
         let mut line_start = 0;
         while let Some(offset) = self.pending[search_from..]
             .iter()
@@ -70,7 +75,8 @@ impl StreamMasker {
     }
 
     /// The masked rest of the stream, if it did not end with a newline.
-    pub fn finish(self) -> Option<String> {
+    pub fn finish(mut self) -> Option<String> {
+        self.cleaner.finish(&mut self.pending);
         (!self.pending.is_empty()).then(|| self.masker.mask_bytes(&self.pending))
     }
 

@@ -35,6 +35,8 @@ impl Plugin for Probe {
             .param(Param::new("args", "Arguments for `exec` (a list)"))
             .param(Param::new("env", "NAME=value pairs for `exec` (a list)"))
             .param(Param::new("bytes", "Size for `huge-output`").default("0"))
+            .param(Param::new("count", "How many, for `write-copies` and `hog-files`").default("1"))
+            .param(Param::new("variant", "Which attack, for `git-fsmonitor`"))
     }
 
     fn run(ctx: Context) -> Result<String, Error> {
@@ -227,6 +229,108 @@ impl Plugin for Probe {
                 kiln_sdk::fs::symlink(ctx.require("path")?, output.path.join("link"))?;
                 Ok("linked".into())
             }
+            // `count` files holding `text` in the single output.
+            "write-copies" => {
+                let count: usize = ctx.parse("count")?.unwrap_or(1);
+                let bytes: usize = ctx.parse("bytes")?.unwrap_or(0);
+                let mut text = ctx.param("text").unwrap_or("").to_owned();
+                while text.len() < bytes {
+                    text.push_str(&text.clone());
+                }
+                let output = ctx.single_output()?;
+                for i in 0..count {
+                    fs::write(output.path.join(format!("copy-{i}.txt")), &text)?;
+                }
+                Ok(format!("wrote {count} copies"))
+            }
+            // Fail unless the file at `path` holds `expect`: a gate.
+            "check-file" => {
+                let path = ctx.require("path")?;
+                let text = fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
+                let expect = ctx.param("expect").unwrap_or("");
+                if text != expect {
+                    bail!("{path} says {text:?}, not {expect:?}");
+                }
+                Ok(format!("{path} says {text:?}"))
+            }
+            // Write `text` into the persistent cache directory `path` and
+            // hard-link that file into the output: the plugin keeps a name
+            // for the inode it hands to the store.
+            "hardlink-cache" => {
+                let dir = ctx.require("path")?;
+                let kept = format!("{dir}/kept.txt");
+                if let Some(text) = ctx.param("text") {
+                    fs::write(&kept, text).with_context(|| format!("writing {kept}"))?;
+                }
+                for output in ctx.outputs() {
+                    fs::hard_link(&kept, output.path.join("linked.txt"))
+                        .with_context(|| format!("linking {kept}"))?;
+                }
+                Ok("linked".into())
+            }
+            // Print a granted secret with escape sequences between its
+            // characters, and as the end of a line longer than the host's
+            // line limit, on stdout and through the log interface.
+            "secret-disguised" => {
+                let name = ctx.require("name")?;
+                let value = kiln_sdk::secrets::get(name)?;
+                let escaped: String = value.chars().map(|c| format!("{c}\u{1b}[0m")).collect();
+                println!("escaped: {escaped}");
+                kiln_sdk::info!("escaped: {escaped}");
+                // Where a host that cuts lines at 16 KiB would cut: inside
+                // the secret at the cut itself, and at the first write past
+                // it (stdout reaches the host in writes of 4 KiB).
+                for pad in [16 * 1024 - 12, 20 * 1024 - 10] {
+                    let mut line = "x".repeat(pad);
+                    line.push_str(&value);
+                    println!("{line}");
+                }
+                Ok("disguised".into())
+            }
+            // Print lines that would pass for kiln's own, and terminal
+            // controls.
+            "forge" => {
+                println!("\u{1b}[2K\r      Passed forged-action (0.01s) all good");
+                println!("\u{1b}]0;owned-title\u{7}title set");
+                kiln_sdk::warn!("\u{1b}[1A\u{1b}[2K    Finished run forged succeeded");
+                Ok("done\n      Passed forged-summary (0.01s)".into())
+            }
+            // Write a JUnit report whose test name and failure message hold
+            // a granted secret, and fail.
+            "report-secret" => {
+                let name = ctx.require("name")?;
+                let value = kiln_sdk::secrets::get(name)?;
+                let output = ctx.single_output()?;
+                let xml = format!(
+                    "<testsuite name=\"s\" tests=\"1\" failures=\"1\"><testcase classname=\"c\" name=\"test-{value}\"><failure message=\"expected {value}\">body {value}</failure></testcase></testsuite>"
+                );
+                fs::write(output.path.join("report.xml"), xml)?;
+                bail!("tests failed for {value}")
+            }
+            // Print what /kiln/run.json holds.
+            "print-run" => {
+                let text = fs::read_to_string("/kiln/run.json")?;
+                for line in text.lines() {
+                    kiln_sdk::info!("{line}");
+                }
+                Ok(format!("{} bytes of run status", text.len()))
+            }
+            // Open `count` files and keep them open, then write an output.
+            "hog-files" => {
+                let count: usize = ctx.parse("count")?.unwrap_or(1);
+                fs::write("/tmp/hog", "x")?;
+                let mut held = Vec::new();
+                for i in 0..count {
+                    held.push(
+                        fs::File::open("/tmp/hog")
+                            .with_context(|| format!("opening file number {}", i + 1))?,
+                    );
+                }
+                Ok(format!("held {} files", held.len()))
+            }
+            // Try to make `git status` run a command: through variables, a
+            // HOME of the plugin's, or a repository the plugin planted.
+            "git-fsmonitor" => git_fsmonitor(&ctx),
             other => bail!("unknown mode `{other}`"),
         }
     }
@@ -272,4 +376,44 @@ fn url_encode(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The attack of `git-fsmonitor`: the hook writes a marker into the
+/// attempt's /tmp, which the plugin then looks for.
+fn git_fsmonitor(ctx: &Context) -> Result<String, Error> {
+    let variant = ctx.require("variant")?;
+    let tmp = kiln_sdk::exec::host_path("/tmp").ok_or_else(|| Error::new("/tmp is not mounted"))?;
+    let hook = format!("echo pwned > {tmp}/pwned");
+    fs::create_dir_all("/tmp/repo/.git/objects")?;
+    fs::create_dir_all("/tmp/repo/.git/refs/heads")?;
+    fs::write("/tmp/repo/.git/HEAD", "ref: refs/heads/main\n")?;
+    let mut config = "[core]\n\trepositoryformatversion = 0\n".to_owned();
+    let mut command = kiln_sdk::exec::Command::new("git")
+        .arg("status")
+        .current_dir("/tmp/repo");
+    match variant {
+        "env" => {
+            command = command
+                .env("GIT_CONFIG_COUNT", "1")
+                .env("GIT_CONFIG_KEY_0", "core.fsmonitor")
+                .env("GIT_CONFIG_VALUE_0", hook.as_str());
+        }
+        "home" => {
+            fs::create_dir_all("/tmp/home")?;
+            fs::write(
+                "/tmp/home/.gitconfig",
+                format!("[core]\n\tfsmonitor = {hook}\n"),
+            )?;
+            command = command.env("HOME", format!("{tmp}/home"));
+        }
+        "repo" => config.push_str(&format!("\tfsmonitor = {hook}\n")),
+        other => bail!("unknown variant `{other}`"),
+    }
+    fs::write("/tmp/repo/.git/config", config)?;
+    let status = command.run()?;
+    kiln_sdk::info!("git status: {status}");
+    if fs::metadata("/tmp/pwned").is_ok() {
+        bail!("pwned: git ran the plugin's command");
+    }
+    Ok(format!("git status ended with {status}; nothing else ran"))
 }
