@@ -519,16 +519,60 @@ fn credentials_come_from_the_environment_or_a_docker_config() {
         sandbox
             .command()
             .args(publish_args)
+            .env("KILN_REGISTRY_HOST", registry.host())
             .env("KILN_REGISTRY_USERNAME", "ci-bot")
             .env("KILN_REGISTRY_PASSWORD", "guess"),
     );
     wrong.assert_code(2);
+    assert!(
+        wrong.stderr.contains("refused access"),
+        "{}",
+        wrong.output()
+    );
 
-    // From the environment.
+    // The environment's credentials are for the registry KILN_REGISTRY_HOST
+    // names, and for no other: without it they are sent nowhere.
+    let unbound = Sandbox::run_with(
+        sandbox
+            .command()
+            .args(publish_args)
+            .env_remove("KILN_REGISTRY_HOST")
+            .env("DOCKER_CONFIG", sandbox.workspace())
+            .env("KILN_REGISTRY_USERNAME", "ci-bot")
+            .env("KILN_REGISTRY_PASSWORD", "s3cret-token"),
+    );
+    unbound.assert_code(2);
+    assert!(
+        unbound
+            .stderr
+            .contains(&format!("set KILN_REGISTRY_HOST={}", registry.host())),
+        "{}",
+        unbound.output()
+    );
+    let elsewhere = Sandbox::run_with(
+        sandbox
+            .command()
+            .args(publish_args)
+            .env("KILN_REGISTRY_HOST", "registry.example.com")
+            .env("DOCKER_CONFIG", sandbox.workspace())
+            .env("KILN_REGISTRY_USERNAME", "ci-bot")
+            .env("KILN_REGISTRY_PASSWORD", "s3cret-token"),
+    );
+    elsewhere.assert_code(2);
+    assert!(
+        elsewhere
+            .stderr
+            .contains("are for KILN_REGISTRY_HOST=registry.example.com"),
+        "{}",
+        elsewhere.output()
+    );
+
+    // From the environment, for this registry.
     Sandbox::run_with(
         sandbox
             .command()
             .args(publish_args)
+            .env("KILN_REGISTRY_HOST", registry.host())
             .env("KILN_REGISTRY_USERNAME", "ci-bot")
             .env("KILN_REGISTRY_PASSWORD", "s3cret-token"),
     )

@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test file uses a different part of the harness
 
 pub mod hostile;
+pub mod hostile_registry;
 pub mod http_server;
 pub mod registry;
 pub mod wat_plugin;
@@ -125,7 +126,12 @@ impl Sandbox {
             // Compiled plugins are shared by every test: each compiles once.
             .env("KILN_COMPILED_DIR", target_dir().join("kiln-test-compiled"))
             .env("SECRET_HOST_VARIABLE", "host-only-value")
-            .env_remove("KILN_LOG");
+            .env_remove("KILN_LOG")
+            // Registry settings come from the test, never from its caller.
+            .env_remove("KILN_REGISTRY_USERNAME")
+            .env_remove("KILN_REGISTRY_PASSWORD")
+            .env_remove("KILN_REGISTRY_HOST")
+            .env_remove("KILN_REGISTRY_TIMEOUT");
         command
     }
 

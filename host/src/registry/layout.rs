@@ -23,6 +23,24 @@ use crate::digest::Digest;
 pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
 const LAYOUT_FILE: &str = "oci-layout";
 const LAYOUT_CONTENT: &str = r#"{"imageLayoutVersion":"1.0.0"}"#;
+/// Downloads in progress (hidden: not part of the layout, which tools
+/// reading it ignore).
+const INCOMING_PREFIX: &str = ".incoming-";
+
+/// A blob being downloaded into the store; see [`LocalStore::incoming`].
+pub struct Incoming {
+    file: tempfile::NamedTempFile,
+}
+
+impl Incoming {
+    pub fn file(&mut self) -> &mut File {
+        self.file.as_file_mut()
+    }
+
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -116,6 +134,34 @@ impl LocalStore {
         let path = self.blob_path(&actual);
         write_atomically(&path, bytes).map_err(self.io_error(&path))?;
         Ok(actual)
+    }
+
+    /// A temporary file in the store, for a blob being downloaded: it
+    /// becomes a blob only by [`LocalStore::commit`], once checked, and
+    /// disappears when dropped otherwise.
+    pub fn incoming(&self) -> Result<Incoming, StoreError> {
+        let file = tempfile::Builder::new()
+            .prefix(INCOMING_PREFIX)
+            .tempfile_in(&self.root)
+            .map_err(self.io_error(&self.root))?;
+        Ok(Incoming { file })
+    }
+
+    /// Make `incoming` the blob `digest`. The caller has checked that its
+    /// content hashes to `digest` (it hashed it as it arrived).
+    pub fn commit(&self, incoming: Incoming, digest: &Digest) -> Result<PathBuf, StoreError> {
+        let path = self.blob_path(digest);
+        let temp = incoming.file.path().to_path_buf();
+        incoming
+            .file
+            .as_file()
+            .sync_data()
+            .map_err(self.io_error(&temp))?;
+        incoming
+            .file
+            .persist(&path)
+            .map_err(|error| self.io_error(&path)(error.error))?;
+        Ok(path)
     }
 
     /// The blob's content, checked against its digest.

@@ -1,7 +1,7 @@
 //! The OCI documents kiln writes and reads: descriptors, image manifests
 //! in the CNCF Wasm artifact layout, and the Wasm config.
 //!
-//! Own serde types rather than oci-client's: kiln must hash and store the
+//! Own serde types, not a library's: kiln must hash and store the
 //! exact bytes it pushes, and check the exact bytes it pulls.
 
 use std::collections::BTreeMap;
@@ -44,9 +44,105 @@ impl Descriptor {
         }
     }
 
-    /// The digest, if it is a SHA-256 one (the only kind kiln stores).
+    /// The digest, if it is a SHA-256 one (the only kind kiln stores) in
+    /// its one spelling.
     pub fn sha256(&self) -> Option<Digest> {
-        self.digest.parse().ok()
+        parse_digest(&self.digest)
+    }
+}
+
+/// `sha256:` and 64 lower-case hex digits, and nothing else: what a digest
+/// from a registry must be before it names a URL or a file. (Upper-case
+/// hex would name the same bytes under another name.)
+pub fn parse_digest(text: &str) -> Option<Digest> {
+    let digest: Digest = text.parse().ok()?;
+    (digest.to_string() == text).then_some(digest)
+}
+
+/// A wasmparser error on one line (some span several).
+fn wasm_error(error: wasmparser::BinaryReaderError) -> String {
+    error
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Check that `reader` holds a valid WebAssembly component (all features
+/// wasmparser knows, function bodies included), reading it in pieces:
+/// what kiln checks of a pulled component before it enters the store.
+pub fn validate_component(mut reader: impl std::io::Read) -> Result<(), String> {
+    use wasmparser::{Chunk, Encoding, Parser, Payload, ValidPayload, Validator, WasmFeatures};
+
+    let mut validator = Validator::new_with_features(WasmFeatures::all());
+    let mut parser = Parser::new(0);
+    let mut parents: Vec<Parser> = Vec::new();
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut start = 0usize;
+    let mut eof = false;
+    let mut first = true;
+    loop {
+        let (payload, consumed) = match parser.parse(&buffer[start..], eof).map_err(wasm_error)? {
+            Chunk::NeedMoreData(hint) => {
+                if eof {
+                    return Err("it ends in the middle of a section".into());
+                }
+                // Keep only what is not parsed yet, then read more.
+                buffer.drain(..start);
+                start = 0;
+                let have = buffer.len();
+                let want = hint.clamp(64 << 10, 8 << 20);
+                buffer.resize(have + want, 0);
+                let read = reader
+                    .read(&mut buffer[have..])
+                    .map_err(|error| format!("reading it: {error}"))?;
+                buffer.truncate(have + read);
+                eof = read == 0;
+                continue;
+            }
+            Chunk::Parsed { consumed, payload } => (payload, consumed),
+        };
+        if first {
+            if !matches!(
+                payload,
+                Payload::Version {
+                    encoding: Encoding::Component,
+                    ..
+                }
+            ) {
+                return Err("it is a core module, not a component".into());
+            }
+            first = false;
+        }
+        match validator.payload(&payload).map_err(wasm_error)? {
+            ValidPayload::Func(function, body) => {
+                function
+                    .into_validator(Default::default())
+                    .validate(&body)
+                    .map_err(wasm_error)?;
+            }
+            ValidPayload::Ok | ValidPayload::Parser(_) | ValidPayload::End(_) => {}
+        }
+        match payload {
+            Payload::ModuleSection { parser: nested, .. }
+            | Payload::ComponentSection { parser: nested, .. } => {
+                parents.push(std::mem::replace(&mut parser, nested));
+            }
+            Payload::End(_) => match parents.pop() {
+                Some(parent) => parser = parent,
+                None => {
+                    start += consumed;
+                    if start < buffer.len()
+                        || reader.read(&mut [0u8]).map_err(|e| e.to_string())? > 0
+                    {
+                        return Err("it has bytes after its end".into());
+                    }
+                    return Ok(());
+                }
+            },
+            _ => {}
+        }
+        start += consumed;
     }
 }
 
@@ -74,14 +170,14 @@ impl Manifest {
         if self.config.media_type != WASM_CONFIG_MEDIA_TYPE {
             return Err(format!(
                 "its config is {}, not a Wasm config ({WASM_CONFIG_MEDIA_TYPE})",
-                self.config.media_type
+                super::client::printable(&self.config.media_type)
             ));
         }
         match self.layers.as_slice() {
             [layer] if layer.media_type == WASM_LAYER_MEDIA_TYPE => Ok(layer),
             [layer] => Err(format!(
                 "its layer is {}, not {WASM_LAYER_MEDIA_TYPE}",
-                layer.media_type
+                super::client::printable(&layer.media_type)
             )),
             layers => Err(format!(
                 "it has {} layers; a Wasm component artifact has exactly one",
@@ -216,6 +312,70 @@ mod tests {
         let module = wat::parse_str("(module)").unwrap();
         let error = WasmConfig::for_component(&module, "sha256:0").unwrap_err();
         assert!(error.contains("component"), "{error}");
+    }
+
+    #[test]
+    fn only_a_valid_component_validates() {
+        let component = wat::parse_str(
+            r#"(component (core module (func (export "f") (result i32) i32.const 1)))"#,
+        )
+        .unwrap();
+        validate_component(component.as_slice()).unwrap();
+        // One byte at a time: the streaming parser asks for more.
+        struct Trickle<'a>(&'a [u8]);
+        impl std::io::Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let Some((&first, rest)) = self.0.split_first() else {
+                    return Ok(0);
+                };
+                if buf.is_empty() {
+                    return Ok(0);
+                }
+                buf[0] = first;
+                self.0 = rest;
+                Ok(1)
+            }
+        }
+        validate_component(Trickle(&component)).unwrap();
+
+        let module = wat::parse_str("(module)").unwrap();
+        assert!(
+            validate_component(module.as_slice())
+                .unwrap_err()
+                .contains("core module")
+        );
+        let junk = vec![0x42u8; 4096];
+        assert!(validate_component(junk.as_slice()).is_err());
+        let mut truncated = component.clone();
+        truncated.truncate(component.len() - 3);
+        assert!(validate_component(truncated.as_slice()).is_err());
+        let mut trailing = component.clone();
+        trailing.extend_from_slice(b"junk");
+        assert!(validate_component(trailing.as_slice()).is_err());
+        // A body that does not type-check.
+        let invalid =
+            wat::parse_str(r#"(component (core module (func (result i32) i64.const 1)))"#);
+        if let Ok(invalid) = invalid {
+            assert!(validate_component(invalid.as_slice()).is_err());
+        }
+    }
+
+    #[test]
+    fn a_digest_has_one_spelling() {
+        let digest = Digest::of(b"x");
+        assert_eq!(parse_digest(&digest.to_string()), Some(digest));
+        assert_eq!(
+            parse_digest(
+                &digest
+                    .to_string()
+                    .to_uppercase()
+                    .replace("SHA256", "sha256")
+            ),
+            None
+        );
+        for text in ["sha256:../../x", "sha256:", "sha512:00", "", "sha256:zz"] {
+            assert_eq!(parse_digest(text), None, "{text}");
+        }
     }
 
     #[test]

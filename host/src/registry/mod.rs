@@ -8,8 +8,8 @@
 //! - [`reference`][self::reference]: `oci://host[:port]/repo:tag[@sha256:...]`;
 //! - [`manifest`][self::manifest]: the OCI documents, and the Wasm config of a component;
 //! - [`layout`][self::layout]: the local plugin store, an OCI image layout directory;
-//! - [`client`][self::client]: the registry protocol (oci-client), credentials, the
-//!   plain-HTTP rule;
+//! - [`client`][self::client]: the registry protocol, credentials, the plain-HTTP
+//!   rule, and the limits on what a registry may send (sizes, deadlines);
 //! - [`lockfile`][self::lockfile]: `kiln.lock`, tags pinned to digests;
 //! - [`signing`][self::signing]: ed25519 signatures stored beside the plugin;
 //! - [`pipeline`][self::pipeline]: what `kiln run` does with the `oci://` uses of a
@@ -26,13 +26,14 @@ pub mod signing;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub use client::{RegistryClient, RegistryError};
+pub use client::{ClientConfig, RegistryClient, RegistryError};
 pub use layout::{LocalStore, StoreError};
 pub use lockfile::{LockError, LockFile, Pin};
 pub use reference::PluginRef;
 
+use client::{MAX_BLOB_SIZE, MAX_CONFIG_SIZE, MAX_SIGNATURE_LAYERS, MAX_SIGNATURE_SIZE};
 use manifest::{Descriptor, EMPTY_BLOB, MANIFEST_MEDIA_TYPE, Manifest};
-use signing::Signature;
+use signing::{SIGNATURE_MEDIA_TYPE, Signature};
 
 use crate::data_dir::DataDir;
 use crate::digest::Digest;
@@ -60,6 +61,8 @@ pub enum Error {
     },
     #[error("{0} names a digest; publish to a tag (oci://host/repo:tag)")]
     NeedsTag(String),
+    #[error("{reference}: its signature artifact {reason}; refused")]
+    Signatures { reference: String, reason: String },
 }
 
 /// A registry plugin ready to run: its component in the local store,
@@ -92,11 +95,12 @@ impl Registry {
         Self { store, client }
     }
 
-    /// The store in `<data>/oci`.
+    /// The store in `<data>/oci`, and a client configured from the
+    /// environment (credentials, `KILN_REGISTRY_TIMEOUT`), read here once.
     pub fn open(data: &DataDir, insecure: bool) -> Result<Self, Error> {
         Ok(Self::new(
             LocalStore::open(data.oci())?,
-            RegistryClient::new(insecure),
+            RegistryClient::new(ClientConfig::from_env(insecure)?)?,
         ))
     }
 
@@ -181,30 +185,67 @@ impl Registry {
             }
         }
         let bytes = self.client.pull_manifest(reference, digest).await?;
+        let pinned = reference.pinned(*digest);
         let manifest: Manifest =
             serde_json::from_slice(&bytes).map_err(|error| Error::NotAPlugin {
-                reference: reference.pinned(*digest).to_string(),
+                reference: pinned.to_string(),
                 reason: format!("its manifest is not an OCI image manifest: {error}"),
             })?;
-        component_digest(reference, &manifest)?;
-        let config = self
-            .client
-            .pull_blob(reference, &manifest.config, "the config")
-            .await?;
+        // Both digests are checked before either names a URL or a file.
+        let component = component_digest(&pinned, &manifest)?;
+        let config = config_digest(&pinned, &manifest)?;
         let layer = &manifest.layers[0];
-        let component = self
-            .client
-            .pull_blob(reference, layer, "the component")
+        let mut config_bytes = Vec::new();
+        self.client
+            .pull_blob(
+                &pinned,
+                &manifest.config,
+                "the config",
+                MAX_CONFIG_SIZE,
+                &mut config_bytes,
+            )
             .await?;
-        self.keep(
-            reference,
-            &bytes,
-            digest,
-            &[
-                (&config, &manifest.config.digest, "the config"),
-                (&component, &layer.digest, "the component"),
-            ],
-        )?;
+        if !serde_json::from_slice::<serde_json::Value>(&config_bytes).is_ok_and(|v| v.is_object())
+        {
+            return Err(Error::NotAPlugin {
+                reference: pinned.to_string(),
+                reason: format!("its config {config} is not a JSON object"),
+            });
+        }
+        // The component goes to a temporary file in the store, and becomes
+        // a blob only once it is known to be a component: a registry
+        // cannot leave anything else behind.
+        let mut incoming = self.store.incoming()?;
+        self.client
+            .pull_blob(
+                &pinned,
+                layer,
+                "the component",
+                MAX_BLOB_SIZE,
+                incoming.file(),
+            )
+            .await?;
+        let file = std::fs::File::open(incoming.path()).map_err(|source| StoreError::Io {
+            path: incoming.path().to_path_buf(),
+            source,
+        })?;
+        // Validation is CPU work (every function body): off the async
+        // workers.
+        tokio::task::spawn_blocking(move || {
+            manifest::validate_component(std::io::BufReader::new(file))
+        })
+        .await
+        .unwrap_or_else(|error| Err(format!("its check did not finish: {error}")))
+        .map_err(|reason| Error::NotAPlugin {
+            reference: pinned.to_string(),
+            reason: format!(
+                "its layer {component} is not a WebAssembly component ({reason}); nothing was stored"
+            ),
+        })?;
+        self.store
+            .put_blob(&config_bytes, &config.to_string(), "the config")?;
+        self.store.commit(incoming, &component)?;
+        self.keep(reference, &bytes, digest, &[])?;
         Ok((manifest, true))
     }
 
@@ -267,6 +308,15 @@ impl Registry {
         let mut signatures = self.pull_signatures(reference, &resolved.manifest).await?;
         // One signature per key: signing again replaces it.
         signatures.retain(|s| s.key != signature.key);
+        if signatures.len() >= MAX_SIGNATURE_LAYERS {
+            return Err(Error::Signatures {
+                reference: reference.to_string(),
+                reason: format!(
+                    "has {} signatures already, and kiln reads at most {MAX_SIGNATURE_LAYERS}",
+                    signatures.len()
+                ),
+            });
+        }
         signatures.push(signature.clone());
         let blobs: Vec<Vec<u8>> = signatures.iter().map(Signature::to_bytes).collect();
         let sig_manifest = signing::signature_manifest(
@@ -285,7 +335,14 @@ impl Registry {
         }
         let bytes = sig_manifest.to_bytes();
         self.client.push_manifest(&sig_reference, &bytes).await?;
-        self.keep_signatures(&sig_reference, &bytes, &sig_manifest, &blobs)?;
+        let kept: Vec<(Vec<u8>, Digest)> = blobs
+            .into_iter()
+            .map(|blob| {
+                let digest = Digest::of(&blob);
+                (blob, digest)
+            })
+            .collect();
+        self.keep_signatures(&sig_reference, &bytes, &sig_manifest, &kept)?;
         Ok((resolved, signature))
     }
 
@@ -304,36 +361,83 @@ impl Registry {
             Err(error) => return Err(error.into()),
         };
         let bytes = self.client.pull_manifest(&sig_reference, &digest).await?;
-        let sig_manifest: Manifest =
-            serde_json::from_slice(&bytes).map_err(|error| Error::NotAPlugin {
-                reference: sig_reference.to_string(),
-                reason: format!("not a signature manifest: {error}"),
-            })?;
+        let refused = |reason: String| Error::Signatures {
+            reference: sig_reference.to_string(),
+            reason,
+        };
+        let sig_manifest: Manifest = serde_json::from_slice(&bytes)
+            .map_err(|error| refused(format!("is not an OCI image manifest: {error}")))?;
+        // Bounded before anything is pulled: a registry cannot make kiln
+        // hold thousands of "signatures".
+        if sig_manifest.layers.len() > MAX_SIGNATURE_LAYERS {
+            return Err(refused(format!(
+                "has {} layers, and kiln reads at most {MAX_SIGNATURE_LAYERS} signatures",
+                sig_manifest.layers.len()
+            )));
+        }
+        if sig_manifest.config.digest != Digest::of(EMPTY_BLOB).to_string() {
+            return Err(refused(format!(
+                "has the config {}, not the empty one",
+                client::printable(&sig_manifest.config.digest)
+            )));
+        }
         let mut blobs = Vec::new();
-        for layer in &sig_manifest.layers {
-            blobs.push(
-                self.client
-                    .pull_blob(&sig_reference, layer, "a signature")
-                    .await?,
-            );
+        // Layers of another kind (a cosign signature under the same tag)
+        // are not kiln's: not pulled, not kept.
+        for layer in sig_manifest
+            .layers
+            .iter()
+            .filter(|layer| layer.media_type == SIGNATURE_MEDIA_TYPE)
+        {
+            let digest = layer.sha256().ok_or_else(|| {
+                refused(format!(
+                    "names a layer `{}`, which is not sha256: and 64 lower-case hex digits",
+                    client::printable(&layer.digest)
+                ))
+            })?;
+            if layer.size > MAX_SIGNATURE_SIZE {
+                return Err(refused(format!(
+                    "has a layer of {} bytes, and a signature is at most {MAX_SIGNATURE_SIZE}",
+                    layer.size
+                )));
+            }
+            let mut blob = Vec::new();
+            self.client
+                .pull_blob(
+                    &sig_reference,
+                    layer,
+                    "a signature",
+                    MAX_SIGNATURE_SIZE,
+                    &mut blob,
+                )
+                .await?;
+            // What is not a signature is not kept (and cannot make a
+            // plugin pass).
+            if serde_json::from_slice::<Signature>(&blob).is_ok() {
+                blobs.push((blob, digest));
+            }
         }
         self.keep_signatures(&sig_reference, &bytes, &sig_manifest, &blobs)?;
-        Ok(parse_signatures(&blobs))
+        Ok(parse_signatures(
+            blobs.iter().map(|(blob, _)| blob.as_slice()),
+        ))
     }
 
-    /// Keep a signature artifact (its manifest, empty config and one blob
-    /// per layer) in the store.
+    /// Keep a signature artifact (its manifest, empty config and the
+    /// signature blobs) in the store.
     fn keep_signatures(
         &self,
         sig_reference: &PluginRef,
         manifest_bytes: &[u8],
         manifest: &Manifest,
-        blobs: &[Vec<u8>],
+        blobs: &[(Vec<u8>, Digest)],
     ) -> Result<(), Error> {
+        let config = manifest.config.digest.clone();
+        let digests: Vec<String> = blobs.iter().map(|(_, digest)| digest.to_string()).collect();
         let mut kept: Vec<(&[u8], &str, &str)> =
-            vec![(EMPTY_BLOB, &manifest.config.digest, "the empty config")];
-        for (blob, layer) in blobs.iter().zip(&manifest.layers) {
-            kept.push((blob, &layer.digest, "a signature"));
+            vec![(EMPTY_BLOB, config.as_str(), "the empty config")];
+        for ((blob, _), digest) in blobs.iter().zip(&digests) {
+            kept.push((blob, digest, "a signature"));
         }
         self.keep(
             sig_reference,
@@ -386,20 +490,27 @@ impl Registry {
         };
         let sig_manifest = self.store.manifest(&digest)?;
         let mut blobs = Vec::new();
-        for layer in &sig_manifest.layers {
-            if let Some(digest) = layer.sha256() {
+        for layer in sig_manifest
+            .layers
+            .iter()
+            .filter(|layer| layer.media_type == SIGNATURE_MEDIA_TYPE)
+            .take(MAX_SIGNATURE_LAYERS)
+        {
+            // A layer that was not a signature was never kept.
+            if let Some(digest) = layer.sha256()
+                && self.store.has_blob(&digest)
+            {
                 blobs.push(self.store.read_blob(&digest)?);
             }
         }
-        Ok(parse_signatures(&blobs))
+        Ok(parse_signatures(blobs.iter().map(Vec::as_slice)))
     }
 }
 
-fn parse_signatures(blobs: &[Vec<u8>]) -> Vec<Signature> {
+fn parse_signatures<'a>(blobs: impl Iterator<Item = &'a [u8]>) -> Vec<Signature> {
     // A layer that is not a signature is not one; it cannot make a plugin
     // pass, so it is skipped rather than failing the others.
     blobs
-        .iter()
         .filter_map(|blob| serde_json::from_slice(blob).ok())
         .collect()
 }
@@ -419,14 +530,20 @@ fn component_digest(reference: &PluginRef, manifest: &Manifest) -> Result<Digest
         reason,
     };
     let layer = manifest.component_layer().map_err(not_a_plugin)?;
-    layer
-        .sha256()
-        .ok_or_else(|| not_a_plugin(format!("its layer digest {} is not sha256", layer.digest)))
+    layer.sha256().ok_or_else(|| {
+        not_a_plugin(format!(
+            "its layer digest `{}` is not sha256: and 64 lower-case hex digits",
+            client::printable(&layer.digest)
+        ))
+    })
 }
 
 fn config_digest(reference: &PluginRef, manifest: &Manifest) -> Result<Digest, Error> {
     manifest.config.sha256().ok_or_else(|| Error::NotAPlugin {
         reference: reference.to_string(),
-        reason: format!("its config digest {} is not sha256", manifest.config.digest),
+        reason: format!(
+            "its config digest `{}` is not sha256: and 64 lower-case hex digits",
+            client::printable(&manifest.config.digest)
+        ),
     })
 }

@@ -83,26 +83,28 @@ impl PluginRef {
                 .unwrap_or(false)
     }
 
-    /// The reference as oci-client spells it (no scheme).
-    pub fn to_oci(&self) -> oci_client::Reference {
-        match (&self.tag, &self.digest) {
-            (Some(tag), Some(digest)) => oci_client::Reference::with_tag_and_digest(
-                self.registry.clone(),
-                self.repository.clone(),
-                tag.clone(),
-                digest.to_string(),
-            ),
-            (_, Some(digest)) => oci_client::Reference::with_digest(
-                self.registry.clone(),
-                self.repository.clone(),
-                digest.to_string(),
-            ),
-            (tag, None) => oci_client::Reference::with_tag(
-                self.registry.clone(),
-                self.repository.clone(),
-                tag.clone().unwrap_or_else(|| "latest".to_owned()),
-            ),
+    /// Whether every part is what the grammar allows, so that it can be
+    /// put into a URL as it is; why not, otherwise. (A reference parsed
+    /// from text always is; this guards the ones built in code.)
+    pub fn check(&self) -> Result<(), String> {
+        if !is_registry(&self.registry) {
+            return Err(format!(
+                "the registry `{}` is not host[:port]",
+                self.registry.escape_default()
+            ));
         }
+        if !self.repository.split('/').all(is_path_component) {
+            return Err(format!(
+                "the repository `{}` is not lower-case path components",
+                self.repository.escape_default()
+            ));
+        }
+        if let Some(tag) = &self.tag
+            && !is_tag(tag)
+        {
+            return Err(format!("the tag `{}` is not a tag", tag.escape_default()));
+        }
+        Ok(())
     }
 }
 
@@ -142,9 +144,9 @@ impl FromStr for PluginRef {
         let (registry, path) = rest
             .split_once('/')
             .ok_or_else(|| bad("it names no repository after the registry host"))?;
-        if registry.is_empty() || !registry.chars().all(is_host_char) {
+        if !is_registry(registry) {
             return Err(bad(
-                "the registry host is empty or has characters a host cannot",
+                "the registry is not host[:port] (a DNS name, an IPv4 address or a bracketed IPv6 one, and an optional port)",
             ));
         }
         // A tag follows the last `:` of the path (the host's port came
@@ -179,8 +181,48 @@ impl FromStr for PluginRef {
     }
 }
 
-fn is_host_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
+/// `host[:port]`: a DNS name (labels of letters, digits and `-`), an IPv4
+/// address or a bracketed IPv6 one, and a port of 1 to 5 digits.
+fn is_registry(registry: &str) -> bool {
+    let (host, port) = if let Some(rest) = registry.strip_prefix('[') {
+        let Some((address, rest)) = rest.split_once(']') else {
+            return false;
+        };
+        if address.parse::<std::net::Ipv6Addr>().is_err() {
+            return false;
+        }
+        match rest {
+            "" => return true,
+            _ => match rest.strip_prefix(':') {
+                Some(port) => ("", Some(port)),
+                None => return false,
+            },
+        }
+    } else {
+        match registry.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (registry, None),
+        }
+    };
+    let port_ok = port.is_none_or(|port| {
+        !port.is_empty()
+            && port.len() <= 5
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u16>().is_ok_and(|port| port > 0)
+    });
+    let host_ok = registry.starts_with('[')
+        || (!host.is_empty()
+            && host.len() <= 253
+            && host.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            }));
+    port_ok && host_ok
 }
 
 fn is_path_component(component: &str) -> bool {
@@ -262,6 +304,12 @@ mod tests {
         for (text, reason) in [
             ("oci://ghcr.io/acme/lint", "neither a tag nor a digest"),
             ("oci://ghcr.io", "no repository"),
+            ("oci://ghcr.io:x/acme/lint:1", "host[:port]"),
+            ("oci://a:1:2/acme/lint:1", "host[:port]"),
+            ("oci://[::1/acme/lint:1", "host[:port]"),
+            ("oci://[zz]:5000/acme/lint:1", "host[:port]"),
+            ("oci://-a.example/acme/lint:1", "host[:port]"),
+            ("oci://a..example/acme/lint:1", "host[:port]"),
             ("oci://ghcr.io/Acme/lint:1", "lower-case"),
             ("oci://ghcr.io/acme//lint:1", "lower-case"),
             ("oci://ghcr.io/acme/lint:-x", "a tag is"),
