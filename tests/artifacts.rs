@@ -40,7 +40,7 @@ stages:
         .unwrap();
 
     // Wait for the blob of the file the first stage wrote, then corrupt it.
-    let digest = kiln::digest::Digest::of(b"precious build output");
+    let digest = kiln::model::digest::Digest::of(b"precious build output");
     let blob = sandbox
         .data_dir()
         .join("artifacts/blobs/sha256")

@@ -44,7 +44,9 @@ stages:
     assert!(sandbox.log("join", 1).contains("inputs say: alpha;beta"));
     // The stored artifact holds what the plugin wrote.
     let digest = joined["outputs"][0]["digest"].as_str().unwrap();
-    let store = kiln::artifacts::ArtifactStore::open(sandbox.data_dir().join("artifacts")).unwrap();
+    let store =
+        kiln::store::artifacts::LocalArtifactStore::open(sandbox.data_dir().join("artifacts"))
+            .unwrap();
     let out = sandbox.outside().join("joined");
     store.materialize(&digest.parse().unwrap(), &out).unwrap();
     assert_eq!(

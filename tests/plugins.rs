@@ -89,7 +89,7 @@ fn the_demo_pipeline_runs_green_on_a_clone_of_this_repository() {
     // The deployed checksum file matches the deployed archive.
     let sum = std::fs::read_to_string(site.join("kiln-source.tar.gz.sha256")).unwrap();
     let bytes = std::fs::read(site.join("kiln-source.tar.gz")).unwrap();
-    let digest = kiln::digest::Digest::of(&bytes);
+    let digest = kiln::model::digest::Digest::of(&bytes);
     assert_eq!(sum, format!("{}  kiln-source.tar.gz\n", digest.hex()));
 }
 

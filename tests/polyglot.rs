@@ -36,7 +36,7 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    kiln::digest::Digest::of(bytes).hex()
+    kiln::model::digest::Digest::of(bytes).hex()
 }
 
 #[test]

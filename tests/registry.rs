@@ -79,7 +79,7 @@ fn component_blob(sandbox: &Sandbox, digest: &str) -> PathBuf {
 }
 
 fn sha256_of(path: &Path) -> String {
-    kiln::digest::Digest::of(&std::fs::read(path).unwrap()).to_string()
+    kiln::model::digest::Digest::of(&std::fs::read(path).unwrap()).to_string()
 }
 
 #[test]

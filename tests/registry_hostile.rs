@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use base64::Engine;
-use kiln::digest::Digest;
+use kiln::model::digest::Digest;
 use kiln::registry::manifest::{
     Descriptor, EMPTY_BLOB, EMPTY_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, Manifest,
     WASM_CONFIG_MEDIA_TYPE, WASM_LAYER_MEDIA_TYPE, wasm_artifact,

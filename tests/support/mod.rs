@@ -38,17 +38,34 @@ pub fn target_dir() -> PathBuf {
 }
 
 /// Build the plugin components (release, wasm32-wasip2) once per test
-/// process; cargo makes this a no-op when nothing changed.
+/// process; cargo makes this a no-op when nothing changed. They go where
+/// kiln's build script builds the plugins it embeds
+/// (`<target>/kiln-plugins`, with the same environment), so the first-party
+/// ones are built once, and where `scripts/setup --polyglot` puts the
+/// Python, JavaScript and C ones.
 pub fn plugins_dir() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let plugins_target = target_dir().join("kiln-plugins");
             let mut command = Command::new(cargo);
             command
                 .current_dir(workspace_root())
                 .args(["build", "--release", "--target", "wasm32-wasip2", "--quiet"])
-                .env("CARGO_TARGET_DIR", target_dir());
+                .arg("--target-dir")
+                .arg(&plugins_target);
+            for variable in [
+                "RUSTFLAGS",
+                "CARGO_ENCODED_RUSTFLAGS",
+                "CARGO_BUILD_RUSTFLAGS",
+                "RUSTC_WRAPPER",
+                "RUSTC_WORKSPACE_WRAPPER",
+                "CARGO_BUILD_TARGET",
+                "CARGO_TARGET_DIR",
+            ] {
+                command.env_remove(variable);
+            }
             for plugin in PLUGINS {
                 command.args(["-p", plugin]);
             }
@@ -56,15 +73,17 @@ pub fn plugins_dir() -> PathBuf {
                 .status()
                 .expect("running cargo to build the plugins");
             assert!(status.success(), "building the plugins failed");
-            target_dir().join("wasm32-wasip2/release")
+            plugins_target.join("wasm32-wasip2/release")
         })
         .clone()
 }
 
 pub fn workspace_root() -> PathBuf {
+    // The tests belong to host/cli: the workspace is two levels up.
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("host/ is inside the workspace")
+        .ancestors()
+        .nth(2)
+        .expect("host/cli is inside the workspace")
         .to_path_buf()
 }
 

@@ -1,0 +1,479 @@
+//! The commands that read the run history: `runs`, `show`, `logs`,
+//! `artifacts` and `metrics`. Text for people on stdout; `--json` prints
+//! the run store's own types, whose field names are kept stable.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+
+use super::ArtifactsCommand;
+use super::output::{CYAN, DIM, GREEN, RED, YELLOW, duration, reports_line};
+use kiln::model::plain_text::one_line;
+use kiln::model::run::{ActionDetail, RunDetail};
+use kiln::model::status::Status;
+use kiln::store::artifacts::LocalArtifactStore;
+use kiln::store::history::RunStore;
+use kiln::store::history::metrics::{Figure, compute};
+
+fn print_json(value: &impl Serialize) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status_style(status: Status) -> anstyle::Style {
+    match status {
+        Status::Succeeded => GREEN,
+        Status::Failed | Status::Interrupted => RED,
+        Status::Skipped | Status::Cancelled => YELLOW,
+        Status::Running | Status::Pending => CYAN,
+    }
+}
+
+fn ms_text(ms: Option<u64>) -> String {
+    ms.map_or_else(|| "-".into(), |ms| duration(Duration::from_millis(ms)))
+}
+
+pub fn runs(
+    store: &RunStore,
+    pipeline: Option<&str>,
+    limit: usize,
+    json: bool,
+) -> Result<ExitCode> {
+    let runs = store.list_runs(pipeline, limit)?;
+    if json {
+        return print_json(&runs);
+    }
+    let mut out = anstream::stdout().lock();
+    if runs.is_empty() {
+        writeln!(out, "no runs yet: `kiln run` starts one")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "{DIM}{:<12}  {:<16} {:<11} {:>8}  {:<8} {:<20} COMMIT{DIM:#}",
+        "RUN", "PIPELINE", "STATUS", "DURATION", "TRIGGER", "STARTED"
+    )?;
+    for run in runs {
+        let style = status_style(run.status);
+        writeln!(
+            out,
+            "{:<12}  {:<16} {style}{:<11}{style:#} {:>8}  {:<8} {:<20} {}",
+            &run.id[..12.min(run.id.len())],
+            run.pipeline,
+            run.status.as_str(),
+            ms_text(run.duration_ms),
+            run.trigger,
+            run.started_at
+                .get(..19)
+                .unwrap_or(&run.started_at)
+                .replace('T', " "),
+            run.commit.as_deref().map_or("-", |c| &c[..12.min(c.len())]),
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn show(store: &RunStore, reference: &str, json: bool) -> Result<ExitCode> {
+    let run = store.show(&store.resolve(reference)?)?;
+    if json {
+        return print_json(&run);
+    }
+    let mut out = anstream::stdout().lock();
+    let summary = &run.summary;
+    let style = status_style(summary.status);
+    writeln!(
+        out,
+        "run {} of {}: {style}{}{style:#} in {}",
+        summary.id,
+        summary.pipeline,
+        summary.status,
+        ms_text(summary.duration_ms)
+    )?;
+    let mut facts = vec![
+        format!("started {}", summary.started_at),
+        format!("trigger {}", summary.trigger),
+    ];
+    if let Some(commit) = &summary.commit {
+        facts.push(format!("commit {}", &commit[..12.min(commit.len())]));
+    }
+    if summary.resumes > 0 {
+        facts.push(format!("resumed {} time(s)", summary.resumes));
+    }
+    writeln!(out, "{DIM}{}{DIM:#}", facts.join(", "))?;
+    writeln!(out, "{DIM}file {}{DIM:#}", run.file.display())?;
+    for stage in &run.stages {
+        let style = status_style(stage.status);
+        let deploy = if stage.deploy { " (deploy)" } else { "" };
+        writeln!(
+            out,
+            "\n{CYAN}{}{CYAN:#}{deploy}: {style}{}{style:#}",
+            stage.name, stage.status
+        )?;
+        for action in &stage.actions {
+            show_action(&mut out, action)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_action(out: &mut impl Write, action: &ActionDetail) -> Result<()> {
+    let style = status_style(action.status);
+    let mut notes = vec![ms_text(action.duration_ms)];
+    if action.attempts > 1 {
+        notes.push(format!("{} attempts", action.attempts));
+    }
+    if action.cached {
+        notes.push("cached".into());
+    }
+    // What the plugin said, on one plain line: stored plain, but a run
+    // recorded by an older kiln may not be.
+    let text = one_line(&match action.status {
+        Status::Failed => action.error.clone().unwrap_or_default(),
+        _ => action.summary.clone().unwrap_or_default(),
+    });
+    writeln!(
+        out,
+        "  {style}{:<11}{style:#} {} ({}) {text}",
+        action.status.as_str(),
+        action.name,
+        notes.join(", ")
+    )?;
+    for artifact in &action.outputs {
+        writeln!(
+            out,
+            "{:>14}{DIM}artifact{DIM:#} {} {} ({} files, {})",
+            "",
+            artifact.name,
+            artifact.digest,
+            artifact.files,
+            bytesize::ByteSize(artifact.bytes)
+        )?;
+    }
+    if let Some(line) = reports_line(&action.reports) {
+        writeln!(out, "{:>14}{line}", "")?;
+        for failure in action.reports.iter().flat_map(|r| &r.failures) {
+            writeln!(
+                out,
+                "{:>14}{RED}✗{RED:#} {}: {}",
+                "",
+                one_line(&failure.name),
+                one_line(&failure.message)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// One log line, for `--json`.
+#[derive(Serialize)]
+struct LogLine<'a> {
+    action: &'a str,
+    attempt: u32,
+    time: &'a str,
+    level: &'a str,
+    message: &'a str,
+}
+
+/// Print a log's new complete lines; returns how far it has read.
+fn print_lines(
+    out: &mut impl Write,
+    text: &str,
+    action: &str,
+    attempt: u32,
+    prefix: bool,
+    json: bool,
+) -> Result<()> {
+    for line in text.lines() {
+        // Logs are stored plain; one written by an older kiln may not be.
+        let line = kiln::model::plain_text::clean(line);
+        let line = line.as_ref();
+        if json {
+            // `<time> <LEVEL> <message>`, as the log capability writes it.
+            let mut parts = line.splitn(3, ' ');
+            let time = parts.next().unwrap_or("");
+            let level = parts.next().unwrap_or("");
+            let message = parts.next().unwrap_or("").trim_start();
+            serde_json::to_writer(
+                &mut *out,
+                &LogLine {
+                    action,
+                    attempt,
+                    time,
+                    level,
+                    message,
+                },
+            )?;
+            writeln!(out)?;
+        } else if prefix {
+            writeln!(out, "{action:>12} {DIM}|{DIM:#} {line}")?;
+        } else {
+            writeln!(out, "{line}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The logs `kiln logs` prints: per action, the chosen attempts' files.
+fn chosen_logs(
+    run: &RunDetail,
+    action: Option<&str>,
+    attempt: Option<u32>,
+) -> Result<Vec<(String, u32, PathBuf)>> {
+    let mut logs = Vec::new();
+    let actions: Vec<&ActionDetail> = run.stages.iter().flat_map(|s| &s.actions).collect();
+    if let Some(name) = action
+        && !actions.iter().any(|a| a.name == name)
+    {
+        let known: Vec<&str> = actions.iter().map(|a| a.name.as_str()).collect();
+        bail!(
+            "run {} has no action `{name}` (it has {})",
+            run.summary.id,
+            known.join(", ")
+        );
+    }
+    for detail in actions {
+        if action.is_some_and(|name| name != detail.name) {
+            continue;
+        }
+        match (action, attempt) {
+            // One action: its chosen attempt, else its last.
+            (Some(_), Some(number)) => {
+                let Some(found) = detail.history.iter().find(|a| a.number == number) else {
+                    bail!(
+                        "action `{}` of run {} has no attempt {number} (it made {})",
+                        detail.name,
+                        run.summary.id,
+                        detail.history.len()
+                    );
+                };
+                logs.push((detail.name.clone(), number, found.log.clone()));
+            }
+            (Some(_), None) => {
+                if let Some(last) = detail.history.last() {
+                    logs.push((detail.name.clone(), last.number, last.log.clone()));
+                }
+            }
+            // Every action: every attempt, in order.
+            (None, _) => {
+                for attempt in &detail.history {
+                    logs.push((detail.name.clone(), attempt.number, attempt.log.clone()));
+                }
+            }
+        }
+    }
+    Ok(logs)
+}
+
+pub async fn logs(
+    store: &RunStore,
+    reference: &str,
+    action: Option<&str>,
+    attempt: Option<u32>,
+    follow: bool,
+    json: bool,
+) -> Result<ExitCode> {
+    let id = store.resolve(reference)?;
+    let prefix = action.is_none();
+    // How far each log has been printed.
+    let mut offsets: std::collections::HashMap<PathBuf, u64> = Default::default();
+    loop {
+        // The status first: lines written before the run ended are all on
+        // disk when it reads as ended, so the last pass misses none.
+        let finished = store.status(&id)?.is_final();
+        let run = store.show(&id)?;
+        let mut out = anstream::stdout().lock();
+        for (name, number, path) in chosen_logs(&run, action, attempt)? {
+            let offset = offsets.entry(path.clone()).or_insert(0);
+            let text = read_from(&path, offset, follow && !finished)?;
+            print_lines(&mut out, &text, &name, number, prefix, json)?;
+        }
+        out.flush()?;
+        drop(out);
+        if !follow || finished {
+            return Ok(ExitCode::SUCCESS);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The text of `path` after `offset`; when the file may still grow, only
+/// up to its last complete line. Advances `offset`.
+fn read_from(path: &Path, offset: &mut u64, growing: bool) -> Result<String> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(String::new()),
+        Err(error) => return Err(error).with_context(|| format!("reading {}", path.display())),
+    };
+    file.seek(SeekFrom::Start(*offset))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    let usable = if growing {
+        bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+    } else {
+        bytes.len()
+    };
+    *offset += usable as u64;
+    Ok(String::from_utf8_lossy(&bytes[..usable]).into_owned())
+}
+
+pub fn artifacts(
+    store: &RunStore,
+    artifacts: &LocalArtifactStore,
+    command: ArtifactsCommand,
+) -> Result<ExitCode> {
+    match command {
+        ArtifactsCommand::Ls { run, json } => {
+            let run = store.show(&store.resolve(&run)?)?;
+            let list: Vec<_> = run
+                .stages
+                .iter()
+                .flat_map(|s| &s.actions)
+                .flat_map(|a| a.outputs.iter().map(move |o| (a.name.as_str(), o)))
+                .collect();
+            if json {
+                #[derive(Serialize)]
+                struct Listed<'a> {
+                    action: &'a str,
+                    #[serde(flatten)]
+                    artifact: &'a kiln::model::artifact::ArtifactRecord,
+                }
+                let listed: Vec<Listed> = list
+                    .iter()
+                    .map(|(action, artifact)| Listed { action, artifact })
+                    .collect();
+                return print_json(&listed);
+            }
+            let mut out = anstream::stdout().lock();
+            if list.is_empty() {
+                writeln!(out, "run {} stored no artifacts", run.summary.id)?;
+            }
+            for (action, artifact) in list {
+                writeln!(
+                    out,
+                    "{:<16} {}  {:>5} files {:>10}  {DIM}from {action}{DIM:#}",
+                    artifact.name,
+                    artifact.digest,
+                    artifact.files,
+                    bytesize::ByteSize(artifact.bytes).to_string()
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ArtifactsCommand::Get {
+            run,
+            name,
+            dir,
+            json,
+        } => {
+            let id = store.resolve(&run)?;
+            let artifact = store.artifact(&id, &name)?;
+            if dir.exists()
+                && std::fs::read_dir(&dir)
+                    .with_context(|| format!("reading {}", dir.display()))?
+                    .next()
+                    .is_some()
+            {
+                bail!(
+                    "{} exists and is not empty; kiln writes artifacts only into a new or empty directory",
+                    dir.display()
+                );
+            }
+            let manifest = artifacts
+                .export(&artifact.digest, &dir)
+                .with_context(|| format!("artifact `{name}` of run {id}"))?;
+            if json {
+                #[derive(Serialize)]
+                struct Got<'a> {
+                    #[serde(flatten)]
+                    artifact: &'a kiln::model::artifact::ArtifactRecord,
+                    path: &'a Path,
+                }
+                return print_json(&Got {
+                    artifact: &artifact,
+                    path: &dir,
+                });
+            }
+            super::output::status(
+                GREEN,
+                "Wrote",
+                &format!(
+                    "{name} {} ({} files, verified) to {}",
+                    artifact.digest,
+                    manifest.file_count(),
+                    dir.display()
+                ),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub fn metrics(
+    store: &RunStore,
+    pipeline: Option<&str>,
+    window: Duration,
+    json: bool,
+) -> Result<ExitCode> {
+    let mut by_pipeline = store.deployments(window, pipeline)?;
+    // A pipeline with runs but no deployment still gets a line.
+    for run in store.list_runs(pipeline, 10_000)? {
+        by_pipeline.entry(run.pipeline).or_default();
+    }
+    let metrics: Vec<_> = by_pipeline
+        .iter()
+        .map(|(name, deployments)| compute(name, deployments, window))
+        .collect();
+    if json {
+        return print_json(&metrics);
+    }
+    let mut out = anstream::stdout().lock();
+    if metrics.is_empty() {
+        writeln!(
+            out,
+            "no runs in the last {}",
+            humantime::format_duration(window)
+        )?;
+    }
+    for m in metrics {
+        writeln!(
+            out,
+            "{CYAN}{}{CYAN:#}: {} deployments ({} failed) in the last {}",
+            m.pipeline,
+            m.deployments,
+            m.failed_deployments,
+            humantime::format_duration(window)
+        )?;
+        for (label, figure) in [
+            ("deployment frequency", &m.deployment_frequency),
+            ("lead time for changes", &m.lead_time),
+            ("change failure rate", &m.change_failure_rate),
+            ("time to restore", &m.time_to_restore),
+        ] {
+            writeln!(out, "  {label:<22} {}", figure_text(figure))?;
+        }
+        if let Some(since) = &m.failing_since {
+            writeln!(out, "  {RED}failing since {since}{RED:#}")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn figure_text(figure: &Figure) -> String {
+    match figure.level {
+        Some(level) => {
+            let style = match level {
+                "elite" | "high" => GREEN,
+                "medium" => YELLOW,
+                _ => RED,
+            };
+            format!("{}  {style}{level}{style:#}", figure.text)
+        }
+        None => format!("{DIM}{}{DIM:#}", figure.text),
+    }
+}

@@ -1,0 +1,259 @@
+//! How kiln talks to a person: one status line per unit of work, verbs
+//! right-aligned as cargo does, colour only on a terminal (anstream strips
+//! it elsewhere), and `error:` with the cause chain.
+
+use std::io::Write;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use anstyle::{AnsiColor, Style};
+
+use kiln::model::event::{Event, EventSink};
+use kiln::model::plain_text::{self, one_line};
+use kiln::model::status::Status;
+
+pub const GREEN: Style = AnsiColor::Green.on_default().bold();
+pub const RED: Style = AnsiColor::Red.on_default().bold();
+pub const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+pub const CYAN: Style = AnsiColor::Cyan.on_default().bold();
+pub const DIM: Style = Style::new().dimmed();
+
+/// Print `verb message` with the verb right-aligned in 12 columns.
+pub fn status(style: Style, verb: &str, message: &str) {
+    let mut err = anstream::stderr().lock();
+    let _ = writeln!(err, "{}", status_line(style, verb, message));
+}
+
+/// Print an error and its causes.
+pub fn error(error: &anyhow::Error) {
+    let mut err = anstream::stderr().lock();
+    let _ = writeln!(err, "{RED}error{RED:#}: {error}");
+    for cause in error.chain().skip(1) {
+        let _ = writeln!(err, "  {DIM}caused by:{DIM:#} {cause}");
+    }
+}
+
+pub fn duration(d: Duration) -> String {
+    if d < Duration::from_secs(60) {
+        format!("{:.2}s", d.as_secs_f64())
+    } else {
+        let secs = d.as_secs();
+        format!("{}m{:02}s", secs / 60, secs % 60)
+    }
+}
+
+/// How much a run says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verbosity {
+    /// Failures and the result.
+    Quiet,
+    /// A line per action start and end.
+    Normal,
+    /// And every log line.
+    Verbose,
+}
+
+/// `verb message` with the verb right-aligned in 12 columns, styled.
+pub fn status_line(style: Style, verb: &str, message: &str) -> String {
+    format!("{style}{verb:>12}{style:#} {message}")
+}
+
+/// The lines an event prints at `verbosity` (styled; strip for no colour).
+pub fn render(event: &Event, verbosity: Verbosity) -> Vec<String> {
+    let quiet = verbosity == Verbosity::Quiet;
+    match event {
+        Event::RunStarted { run_id, pipeline } if !quiet => {
+            vec![status_line(
+                CYAN,
+                "Running",
+                &format!("{pipeline} (run {run_id})"),
+            )]
+        }
+        Event::StageStarted { stage } if !quiet => vec![status_line(CYAN, "Stage", stage)],
+        Event::ActionStarted {
+            action, attempt, ..
+        } if !quiet => {
+            let suffix = if *attempt > 1 {
+                format!(" (attempt {attempt})")
+            } else {
+                String::new()
+            };
+            vec![status_line(CYAN, "Starting", &format!("{action}{suffix}"))]
+        }
+        Event::ActionLogLine { action, line, .. } if verbosity == Verbosity::Verbose => {
+            vec![format!("{action:>12} {DIM}|{DIM:#} {}", one_line(line))]
+        }
+        Event::ActionRetrying {
+            action,
+            attempt,
+            error,
+            delay,
+            ..
+        } if !quiet => vec![status_line(
+            YELLOW,
+            "Retrying",
+            &format!(
+                "{action}: attempt {attempt} failed: {error}; next in {}",
+                duration(*delay)
+            ),
+        )],
+        Event::ActionKept {
+            action, summary, ..
+        } if !quiet => vec![status_line(
+            CYAN,
+            "Kept",
+            &format!(
+                "{action} (succeeded before the resume) {}",
+                summary.as_deref().unwrap_or("")
+            ),
+        )],
+        Event::ActionFinished {
+            action,
+            status: result,
+            attempts,
+            duration: took,
+            summary,
+            error,
+            log_tail,
+            log_path,
+            cached,
+            reports,
+            ..
+        } => {
+            let tests = reports_line(reports);
+            // Plugin texts arrive plain (see `kiln::plain_text`) but may
+            // hold newlines: a summary stays on its status line, and every
+            // further line of an error is behind the gutter, so no plugin
+            // can print a line that looks like kiln's own.
+            let summary = summary.as_deref().map(one_line);
+            let summary = summary.as_deref();
+            if *cached {
+                if quiet {
+                    return Vec::new();
+                }
+                let summary = summary.unwrap_or("");
+                return vec![status_line(CYAN, "Cached", &format!("{action} {summary}"))];
+            }
+            let attempts = if *attempts > 1 {
+                format!(", {attempts} attempts")
+            } else {
+                String::new()
+            };
+            if *result == Status::Succeeded {
+                if quiet {
+                    return Vec::new();
+                }
+                let summary = summary.unwrap_or("");
+                let mut lines = vec![status_line(
+                    GREEN,
+                    "Passed",
+                    &format!("{action} ({}{attempts}) {summary}", duration(*took)),
+                )];
+                lines.extend(tests.map(|t| format!("{:>12} {DIM}{t}{DIM:#}", "")));
+                return lines;
+            }
+            let error = plain_text::clean(error.as_deref().unwrap_or("failed")).into_owned();
+            let mut error_lines = error.lines();
+            let mut lines = vec![status_line(
+                RED,
+                "Failed",
+                &format!(
+                    "{action} ({}{attempts}): {}",
+                    duration(*took),
+                    error_lines.next().unwrap_or("")
+                ),
+            )];
+            lines.extend(error_lines.map(|line| format!("{:>12} {DIM}|{DIM:#} {line}", "")));
+            lines.extend(tests.map(|t| format!("{:>12} {DIM}{t}{DIM:#}", "")));
+            for failure in reports.iter().flat_map(|r| &r.failures).take(10) {
+                lines.push(format!(
+                    "{:>12} {RED}✗{RED:#} {}: {}",
+                    "",
+                    one_line(&failure.name),
+                    one_line(&failure.message)
+                ));
+            }
+            for line in log_tail {
+                lines.push(format!("{:>12} {DIM}|{DIM:#} {}", "", one_line(line)));
+            }
+            if let Some(path) = log_path {
+                lines.push(format!("{:>12} {DIM}log: {}{DIM:#}", "", path.display()));
+            }
+            lines
+        }
+        Event::ActionSkipped { action, reason, .. } if !quiet => {
+            vec![status_line(
+                YELLOW,
+                "Skipped",
+                &format!("{action}: {reason}"),
+            )]
+        }
+        Event::RunFinished {
+            run_id,
+            status: result,
+            duration: took,
+        } => {
+            let style = if *result == Status::Succeeded {
+                GREEN
+            } else {
+                RED
+            };
+            vec![status_line(
+                style,
+                "Finished",
+                &format!("run {run_id} {} in {}", result.as_str(), duration(*took)),
+            )]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `tests: 10 passed, 1 failed, 2 skipped`, when the action had reports.
+pub fn reports_line(reports: &[kiln::model::report::TestReport]) -> Option<String> {
+    if reports.is_empty() {
+        return None;
+    }
+    let sum = |f: fn(&kiln::model::report::TestReport) -> u64| reports.iter().map(f).sum::<u64>();
+    let (passed, failed, errored, skipped) = (
+        sum(|r| r.passed),
+        sum(|r| r.failed),
+        sum(|r| r.errored),
+        sum(|r| r.skipped),
+    );
+    let mut text = format!("tests: {passed} passed, {failed} failed");
+    if errored > 0 {
+        text.push_str(&format!(", {errored} errored"));
+    }
+    text.push_str(&format!(", {skipped} skipped"));
+    Some(text)
+}
+
+/// Prints run events as status lines, one event at a time.
+pub struct Printer {
+    verbosity: Verbosity,
+    // Lines of one event stay together when actions finish at once.
+    lock: Mutex<()>,
+}
+
+impl Printer {
+    pub fn new(verbosity: Verbosity) -> Self {
+        Self {
+            verbosity,
+            lock: Mutex::new(()),
+        }
+    }
+}
+
+impl EventSink for Printer {
+    fn event(&self, event: &Event) {
+        let lines = render(event, self.verbosity);
+        if lines.is_empty() {
+            return;
+        }
+        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut err = anstream::stderr().lock();
+        for line in lines {
+            let _ = writeln!(err, "{line}");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Pass: plugins. Each distinct `uses:` resolved to a component and loaded
+//! (compiled, linked, `describe()` called) once, all concurrently.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures::future::join_all;
+use kiln_pipeline::PipelineFile;
+use kiln_sandbox::{LoadedPlugin, Runtime};
+
+use super::report::{Report, sites};
+use crate::plugins::PluginResolver;
+
+/// The loaded plugins, by the `uses:` text that named them.
+pub struct Loaded(HashMap<String, Arc<LoadedPlugin>>);
+
+impl Loaded {
+    pub fn get(&self, uses: &str) -> Option<&Arc<LoadedPlugin>> {
+        self.0.get(uses)
+    }
+}
+
+pub async fn load(
+    pipeline: &PipelineFile,
+    workspace: &Path,
+    runtime: &Runtime,
+    resolver: &PluginResolver,
+    report: &mut Report<'_>,
+) -> Loaded {
+    let mut wanted: Vec<(&kiln_pipeline::Located<String>, String, PathBuf)> = Vec::new();
+    let mut seen = HashSet::new();
+    for (site, action) in sites(pipeline) {
+        if !seen.insert(action.uses.value.clone()) {
+            continue;
+        }
+        match resolver.resolve(&action.uses, workspace) {
+            Ok(path) => wanted.push((&action.uses, site.field("uses"), path)),
+            Err(error) => report.add(action.uses.at, site.field("uses"), error.to_string()),
+        }
+    }
+    let results = join_all(wanted.iter().map(|(_, _, path)| runtime.load(path))).await;
+    let mut loaded = HashMap::new();
+    for ((uses, field, _), result) in wanted.iter().zip(results) {
+        match result {
+            Ok(plugin) => {
+                loaded.insert(uses.value.clone(), plugin);
+            }
+            Err(error) => report.add(
+                uses.at,
+                field.clone(),
+                format!("plugin `{}`: {error:#}", uses.value),
+            ),
+        }
+    }
+    Loaded(loaded)
+}

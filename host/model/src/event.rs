@@ -1,0 +1,186 @@
+//! What a run reports as it goes, for the CLI (or any other observer).
+
+use std::time::Duration;
+
+use crate::artifact::ArtifactRecord;
+use crate::mask::Masker;
+use crate::report::TestReport;
+use crate::status::Status;
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    RunStarted {
+        run_id: String,
+        pipeline: String,
+    },
+    StageStarted {
+        stage: String,
+    },
+    ActionStarted {
+        stage: String,
+        action: String,
+        attempt: u32,
+        /// Where this attempt's log is written.
+        log_path: std::path::PathBuf,
+    },
+    /// A line the running action logged (already masked).
+    ActionLogLine {
+        stage: String,
+        action: String,
+        line: String,
+    },
+    /// On a resume: the action succeeded before and keeps its outputs.
+    ActionKept {
+        stage: String,
+        action: String,
+        summary: Option<String>,
+    },
+    /// An attempt failed and another follows after `delay`.
+    ActionRetrying {
+        stage: String,
+        action: String,
+        attempt: u32,
+        error: String,
+        delay: Duration,
+    },
+    ActionFinished {
+        stage: String,
+        action: String,
+        status: Status,
+        attempts: u32,
+        duration: Duration,
+        summary: Option<String>,
+        error: Option<String>,
+        /// The failing attempt's last log lines.
+        log_tail: Vec<String>,
+        log_path: Option<std::path::PathBuf>,
+        /// Reused from the action cache.
+        cached: bool,
+        /// The artifacts it stored.
+        outputs: Vec<ArtifactRecord>,
+        /// The test reports it declared, parsed.
+        reports: Vec<TestReport>,
+    },
+    ActionSkipped {
+        stage: String,
+        action: String,
+        reason: String,
+    },
+    StageFinished {
+        stage: String,
+        status: Status,
+    },
+    RunFinished {
+        run_id: String,
+        status: Status,
+        duration: Duration,
+    },
+}
+
+impl Event {
+    /// The event with every text that may have come from a plugin (log
+    /// lines, summaries, errors, log tails, test reports) made plain and
+    /// masked.
+    pub fn masked(&self, masker: &Masker) -> Event {
+        let text = |t: &String| masker.mask(t).into_owned();
+        let opt = |t: &Option<String>| t.as_ref().map(text);
+        match self {
+            Event::ActionLogLine {
+                stage,
+                action,
+                line,
+            } => Event::ActionLogLine {
+                stage: stage.clone(),
+                action: action.clone(),
+                line: text(line),
+            },
+            Event::ActionKept {
+                stage,
+                action,
+                summary,
+            } => Event::ActionKept {
+                stage: stage.clone(),
+                action: action.clone(),
+                summary: opt(summary),
+            },
+            Event::ActionRetrying {
+                stage,
+                action,
+                attempt,
+                error,
+                delay,
+            } => Event::ActionRetrying {
+                stage: stage.clone(),
+                action: action.clone(),
+                attempt: *attempt,
+                error: text(error),
+                delay: *delay,
+            },
+            Event::ActionFinished {
+                stage,
+                action,
+                status,
+                attempts,
+                duration,
+                summary,
+                error,
+                log_tail,
+                log_path,
+                cached,
+                outputs,
+                reports,
+            } => Event::ActionFinished {
+                stage: stage.clone(),
+                action: action.clone(),
+                status: *status,
+                attempts: *attempts,
+                duration: *duration,
+                summary: opt(summary),
+                error: opt(error),
+                log_tail: log_tail.iter().map(text).collect(),
+                log_path: log_path.clone(),
+                cached: *cached,
+                outputs: outputs.clone(),
+                reports: reports.iter().map(|r| r.masked(masker)).collect(),
+            },
+            other => other.clone(),
+        }
+    }
+}
+
+/// Receives events; called from many tasks at once.
+pub trait EventSink: Send + Sync {
+    fn event(&self, event: &Event);
+}
+
+/// Hands each event to several sinks in turn.
+pub struct FanOut(pub Vec<std::sync::Arc<dyn EventSink>>);
+
+impl EventSink for FanOut {
+    fn event(&self, event: &Event) {
+        for sink in &self.0 {
+            sink.event(event);
+        }
+    }
+}
+
+/// The one door of a run's events: every event is masked with the run's
+/// secrets (see [`Event::masked`]) before any sink (history, terminal,
+/// live view, a server's stream) sees it.
+pub struct MaskedEvents {
+    pub inner: std::sync::Arc<dyn EventSink>,
+    pub masker: Masker,
+}
+
+impl EventSink for MaskedEvents {
+    fn event(&self, event: &Event) {
+        self.inner.event(&event.masked(&self.masker));
+    }
+}
+
+/// Discards events.
+pub struct Silent;
+
+impl EventSink for Silent {
+    fn event(&self, _event: &Event) {}
+}

@@ -1,0 +1,139 @@
+//! The validated pipeline, ready for the scheduler: names resolved to
+//! indices, plugins resolved to components by digest, defaults applied.
+//! Plain data: an action's part of it is the unit of work an executor
+//! (this process, or a remote worker) receives.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cache::CachePolicy;
+use crate::digest::Digest;
+use crate::grants::Grants;
+use crate::limits::Limits;
+use crate::plugin::PluginInfo;
+
+/// When an action runs, given what happened before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Condition {
+    /// Nothing before it failed (the default).
+    #[default]
+    Success,
+    /// Something before it failed: an earlier stage or one of its `needs`.
+    Failure,
+    /// Whatever happened before.
+    Always,
+}
+
+impl Condition {
+    /// Whether an action with this condition runs when `failed_before` says
+    /// if anything it depends on (earlier stages, its needs) failed.
+    pub fn allows(self, failed_before: bool) -> bool {
+        match self {
+            Condition::Success => !failed_before,
+            Condition::Failure => failed_before,
+            Condition::Always => true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Plan {
+    pub name: String,
+    /// The pipeline file.
+    pub file: PathBuf,
+    /// The directory mounted at `/workspace`: the pipeline file's directory.
+    pub workspace: PathBuf,
+    /// SHA-256 of the pipeline text that was validated (a resume refuses
+    /// a file that changed since).
+    pub source_digest: Digest,
+    pub stages: Vec<StagePlan>,
+}
+
+impl Plan {
+    pub fn actions(&self) -> impl Iterator<Item = &ActionPlan> {
+        self.stages.iter().flat_map(|stage| stage.actions.iter())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StagePlan {
+    pub name: String,
+    /// Counts as a deployment in the DORA metrics.
+    pub deploy: bool,
+    pub actions: Vec<ActionPlan>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ActionPlan {
+    pub name: String,
+    pub stage: String,
+    /// What `uses:` said, for messages.
+    pub uses: String,
+    pub plugin: PluginRef,
+    /// Parameters after defaults, in the plugin's declaration order.
+    pub params: Vec<(String, String)>,
+    pub inputs: Vec<String>,
+    pub outputs: Vec<String>,
+    /// Indices into the stage's actions.
+    pub needs: Vec<usize>,
+    pub condition: Condition,
+    pub timeout: Duration,
+    pub retries: u32,
+    /// The pipeline's variables overlaid with the action's.
+    pub env: Vec<(String, String)>,
+    pub grants: Grants,
+    pub limits: Limits,
+    pub cache: CachePolicy,
+    /// Persistent directories mounted at `/cache/<name>`.
+    pub cache_dirs: Vec<String>,
+    /// JUnit reports the action writes into its outputs.
+    pub junit_reports: Vec<ReportPattern>,
+}
+
+/// The component an action runs: named by its digest, found at `path` on
+/// the host that validated the plan, with its `describe()` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PluginRef {
+    pub digest: Digest,
+    pub path: PathBuf,
+    pub info: PluginInfo,
+}
+
+/// One attempt of one action: what an executor (this process, or a
+/// remote worker) receives. Everything in it is data: the plugin by
+/// digest, its parameters, grants, limits and environment in the action,
+/// the input artifacts by digest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WorkUnit {
+    pub run_id: String,
+    pub pipeline: String,
+    pub action: ActionPlan,
+    /// 1-based, counting every earlier attempt (resumes number on).
+    pub attempt: u32,
+    /// Each input artifact by name, with the digest it has in this run.
+    pub inputs: Vec<(String, Digest)>,
+}
+
+/// Files of one output artifact, matched by a glob relative to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportPattern {
+    pub output: String,
+    /// Relative to the output's root; `**` crosses directories.
+    pub glob: String,
+}
+
+impl ActionPlan {
+    /// Whether the action's result may be reused from the action cache.
+    pub fn cacheable(&self) -> bool {
+        match self.cache {
+            CachePolicy::Off => false,
+            CachePolicy::On | CachePolicy::Inputs(_) => true,
+            // A persistent cache directory holds what earlier runs left:
+            // state no key covers.
+            CachePolicy::Auto => !self.grants.reaches_outside() && self.cache_dirs.is_empty(),
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! A run as the history holds it: what `kiln runs` lists and `kiln show`
+//! prints, and what `--json` and `/kiln/run.json` give. The field names
+//! are a public interface.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::artifact::ArtifactRecord;
+use crate::report::TestReport as ReportRecord;
+use crate::status::Status;
+
+/// One line of `kiln runs`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub id: String,
+    pub pipeline: String,
+    pub status: Status,
+    pub trigger: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub duration_ms: Option<u64>,
+    /// The workspace's git commit when the run started.
+    pub commit: Option<String>,
+    pub commit_time: Option<String>,
+    /// How many times the run was resumed.
+    pub resumes: u32,
+}
+
+/// `kiln show`: a run and everything in it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunDetail {
+    #[serde(flatten)]
+    pub summary: RunSummary,
+    pub file: PathBuf,
+    pub file_digest: String,
+    pub workspace: PathBuf,
+    pub stages: Vec<StageDetail>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StageDetail {
+    pub name: String,
+    pub status: Status,
+    /// Counts as a deployment in the DORA metrics.
+    pub deploy: bool,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub actions: Vec<ActionDetail>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ActionDetail {
+    pub name: String,
+    pub plugin: String,
+    pub plugin_digest: String,
+    pub status: Status,
+    /// Attempts made, over every resume.
+    pub attempts: u32,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub duration_ms: Option<u64>,
+    pub summary: Option<String>,
+    /// Why it failed; masked.
+    pub error: Option<String>,
+    /// Reused from the action cache: the plugin did not run.
+    pub cached: bool,
+    pub outputs: Vec<ArtifactRecord>,
+    pub reports: Vec<ReportRecord>,
+    /// Each attempt and its log.
+    pub history: Vec<AttemptDetail>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AttemptDetail {
+    pub number: u32,
+    pub status: Status,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub error: Option<String>,
+    pub log: PathBuf,
+}

@@ -1,0 +1,315 @@
+//! One attempt of an action: a fresh store with the attempt's sandbox,
+//! a fresh instance, one call of `run`.
+
+use std::time::Duration;
+
+use wasmtime::Trap;
+use wasmtime_wasi::WasiCtxBuilder;
+
+use kiln_model::limits::{LimitExceeded, Limits};
+use kiln_model::plugin::PluginInfo;
+
+use crate::bindings::{v0_1, v0_2};
+use crate::capabilities::exec::{BaseEnv, ExecAccess, ExecMount, ExecPolicy, SpawnOptions};
+use crate::capabilities::fs::{Access, Mounts};
+use crate::capabilities::log::{ActionLog, Level};
+use crate::plugin::{LoadedPlugin, PluginPre};
+use crate::runtime::Runtime;
+use crate::state::ActionState;
+
+/// The error a guest is trapped with when its deadline passes.
+#[derive(Debug, thiserror::Error)]
+#[error("deadline exceeded")]
+pub struct DeadlineExceeded;
+
+/// The error a guest is trapped with when its CPU budget is spent.
+#[derive(Debug, thiserror::Error)]
+#[error("cpu budget exceeded")]
+pub struct CpuBudgetExceeded;
+
+/// What the plugin is told about its action (the WIT `context`).
+#[derive(Debug, Clone)]
+pub struct ActionContext {
+    pub run_id: String,
+    pub pipeline: String,
+    pub stage: String,
+    pub action: String,
+    pub attempt: u32,
+    pub params: Vec<(String, String)>,
+    /// Input name and digest, mounted at `/inputs/<name>`.
+    pub inputs: Vec<(String, String)>,
+    /// Output names, mounted at `/outputs/<name>`.
+    pub outputs: Vec<String>,
+}
+
+/// Everything one attempt needs besides the plugin.
+pub struct Attempt<'a> {
+    pub context: ActionContext,
+    pub env: &'a [(String, String)],
+    pub mounts: &'a Mounts,
+    pub log: ActionLog,
+    pub timeout: Duration,
+    pub grants: &'a kiln_model::grants::Grants,
+    pub limits: Limits,
+    pub secrets: crate::capabilities::secrets::GrantedSecrets,
+    /// The empty directory exec'd programs get as `HOME`.
+    pub home: std::path::PathBuf,
+    /// Where the attempt's running programs are recorded.
+    pub ledger: Option<std::sync::Arc<dyn kiln_model::process::ProcessLedger>>,
+    /// The host's program search path.
+    pub search_path: &'a [std::path::PathBuf],
+}
+
+/// Why an attempt failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AttemptError {
+    /// The plugin returned an error.
+    #[error("{0}")]
+    Plugin(String),
+    /// The plugin trapped: a panic, out of memory, a stack overflow.
+    #[error("{0}")]
+    Trap(String),
+    /// The attempt ran past its timeout and was stopped.
+    #[error("timed out after {}", humantime::format_duration(*.0))]
+    Timeout(Duration),
+    /// The attempt ran into one of its limits.
+    #[error("{0}")]
+    Limit(LimitExceeded),
+    /// The sandbox could not be prepared.
+    #[error("could not prepare the sandbox: {0}")]
+    Setup(String),
+}
+
+impl Runtime {
+    /// Run one attempt of an action in a fresh sandbox.
+    pub async fn run_attempt(
+        &self,
+        plugin: &LoadedPlugin,
+        attempt: Attempt<'_>,
+    ) -> Result<String, AttemptError> {
+        let mut wasi = WasiCtxBuilder::new();
+        wasi.envs(attempt.env)
+            .stdout(attempt.log.stream(Level::Info))
+            .stderr(attempt.log.stream(Level::Warn))
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false);
+        attempt
+            .mounts
+            .preopen(&mut wasi)
+            .map_err(|error| AttemptError::Setup(error.to_string()))?;
+        let limits = attempt.limits;
+        let state = ActionState::new(
+            wasi.build(),
+            Some(attempt.log.clone()),
+            attempt.grants.network.clone(),
+            &limits,
+        )
+        .with_secrets(attempt.secrets.clone())
+        .with_exec(exec_access(&attempt));
+        let mut store = self.store(state, attempt.timeout, limits.cpu);
+        let call = call_run(&plugin.pre, &mut store, &attempt.context);
+        // The epoch deadline stops a guest that computes; this outer bound
+        // also stops one blocked in a host call, a little later.
+        let outer = attempt.timeout + Duration::from_secs(2);
+        let result = match tokio::time::timeout(outer, call).await {
+            Err(_) => Err(AttemptError::Timeout(attempt.timeout)),
+            Ok(Err(error)) => Err(classify_trap(&error, attempt.timeout, &limits)),
+            Ok(Ok(Err(message))) => Err(AttemptError::Plugin(message)),
+            Ok(Ok(Ok(summary))) => Ok(summary),
+        };
+        // Drop the store before flushing, so stdout's last partial line lands.
+        drop(store);
+        attempt.log.flush();
+        // A flood is a violation even when the plugin went on to succeed.
+        if attempt.log.exceeded() {
+            return Err(AttemptError::Limit(LimitExceeded::Log(limits.log)));
+        }
+        result
+    }
+}
+
+/// The exec policy of an attempt: its grants, the host's PATH, its mounts
+/// (which are also what Landlock lets a child reach), and the environment
+/// kiln gives every child.
+fn exec_access(attempt: &Attempt<'_>) -> Option<ExecAccess> {
+    if attempt.grants.exec.is_empty() {
+        return None;
+    }
+    let mounts: Vec<ExecMount> = attempt
+        .mounts
+        .0
+        .iter()
+        .map(|mount| ExecMount {
+            guest: mount.guest.clone(),
+            host: mount.host.clone(),
+            writable: mount.access == Access::ReadWrite,
+        })
+        .collect();
+    let tmpdir = mounts
+        .iter()
+        .find(|mount| mount.guest == crate::capabilities::fs::TMP)
+        .map(|mount| mount.host.clone());
+    let mut trusted = attempt.env.to_vec();
+    for grant in &attempt.grants.fs.paths {
+        if let Some(name) = &grant.env {
+            trusted.retain(|(existing, _)| existing != name);
+            trusted.push((name.clone(), grant.host_path.to_string_lossy().into_owned()));
+        }
+    }
+    Some(ExecAccess {
+        policy: ExecPolicy {
+            grants: attempt.grants.exec.clone(),
+            search_path: attempt.search_path.to_vec(),
+            mounts,
+            env: BaseEnv {
+                home: attempt.home.clone(),
+                tmpdir,
+                trusted,
+            },
+        },
+        options: SpawnOptions {
+            masker: attempt.log.masker(),
+            ledger: attempt.ledger.clone(),
+            open_files: attempt.limits.files,
+        },
+        deadline: std::time::Instant::now() + attempt.timeout,
+    })
+}
+
+/// Instantiate and call `describe`, whatever the contract version.
+pub(super) async fn describe(
+    pre: &PluginPre,
+    store: &mut wasmtime::Store<ActionState>,
+) -> wasmtime::Result<PluginInfo> {
+    Ok(match pre {
+        PluginPre::V0_1(pre) => pre
+            .instantiate_async(&mut *store)
+            .await?
+            .call_describe(&mut *store)
+            .await?
+            .into(),
+        PluginPre::V0_2(pre) => pre
+            .instantiate_async(&mut *store)
+            .await?
+            .call_describe(&mut *store)
+            .await?
+            .into(),
+    })
+}
+
+/// Instantiate and call `run`, whatever the contract version.
+async fn call_run(
+    pre: &PluginPre,
+    store: &mut wasmtime::Store<ActionState>,
+    context: &ActionContext,
+) -> wasmtime::Result<Result<String, String>> {
+    match pre {
+        PluginPre::V0_1(pre) => {
+            let context = v0_1::kiln::plugin::types::Context::from(context);
+            pre.instantiate_async(&mut *store)
+                .await?
+                .call_run(&mut *store, &context)
+                .await
+        }
+        PluginPre::V0_2(pre) => {
+            let context = v0_2::kiln::plugin::types::Context::from(context);
+            pre.instantiate_async(&mut *store)
+                .await?
+                .call_run(&mut *store, &context)
+                .await
+        }
+    }
+}
+
+/// Why a call trapped: a limit, the timeout, or the plugin itself.
+fn classify_trap(error: &wasmtime::Error, timeout: Duration, limits: &Limits) -> AttemptError {
+    if error.downcast_ref::<DeadlineExceeded>().is_some() {
+        return AttemptError::Timeout(timeout);
+    }
+    if let Some(CpuBudgetExceeded) = error.downcast_ref::<CpuBudgetExceeded>() {
+        return AttemptError::Limit(LimitExceeded::Cpu(limits.cpu.unwrap_or_default()));
+    }
+    // Host functions report a violated limit with a placeholder value;
+    // the message names the action's own.
+    match error.downcast_ref::<LimitExceeded>() {
+        Some(LimitExceeded::Log(_)) => return AttemptError::Limit(LimitExceeded::Log(limits.log)),
+        Some(LimitExceeded::Memory(_)) => {
+            return AttemptError::Limit(LimitExceeded::Memory(limits.memory));
+        }
+        Some(other) => return AttemptError::Limit(other.clone()),
+        None => {}
+    }
+    if is_table_full(error) {
+        return AttemptError::Limit(LimitExceeded::Files(limits.files));
+    }
+    if let Some(kind) = count_exceeded(error) {
+        return AttemptError::Limit(kind);
+    }
+    if is_memory_exhaustion(error) {
+        return AttemptError::Limit(LimitExceeded::Memory(limits.memory));
+    }
+    AttemptError::Trap(explain_trap(error, timeout))
+}
+
+/// The WASI resource table refused a new handle: `limits.files`.
+fn is_table_full(error: &wasmtime::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<wasmtime::component::ResourceTableError>(),
+            Some(wasmtime::component::ResourceTableError::Full)
+        )
+    })
+}
+
+/// An instantiation past the count of instances, tables or memories a
+/// store allows (wasmtime says so only in words).
+fn count_exceeded(error: &wasmtime::Error) -> Option<LimitExceeded> {
+    use kiln_model::limits::{MAX_INSTANCES, MAX_MEMORIES, MAX_TABLES};
+    error.chain().find_map(|cause| {
+        let text = cause.to_string();
+        if !text.contains("resource limit exceeded") {
+            return None;
+        }
+        Some(if text.contains("instance") {
+            LimitExceeded::Count(MAX_INSTANCES, "instances")
+        } else if text.contains("table") {
+            LimitExceeded::Count(MAX_TABLES, "tables")
+        } else {
+            LimitExceeded::Count(MAX_MEMORIES, "memories")
+        })
+    })
+}
+
+/// wasmtime reports a denied `memory.grow` (with `trap_on_grow_failure`)
+/// as an error whose text says so; there is no typed variant for it.
+fn is_memory_exhaustion(error: &wasmtime::Error) -> bool {
+    error.chain().any(|cause| {
+        let text = cause.to_string();
+        text.contains("forcing trap when growing memory")
+            || text.contains("forcing a memory growth failure")
+    })
+}
+
+/// A trap in words a pipeline author can act on.
+pub(super) fn explain_trap(error: &wasmtime::Error, timeout: Duration) -> String {
+    if error.downcast_ref::<DeadlineExceeded>().is_some() {
+        return format!("timed out after {}", humantime::format_duration(timeout));
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::UnreachableCodeReached) => {
+            "the plugin panicked (wasm `unreachable` executed); its log has the panic message"
+                .to_owned()
+        }
+        Some(Trap::StackOverflow) => "the plugin overflowed its stack".to_owned(),
+        // Rust and C keep their stack in linear memory: running off its
+        // end is an out-of-bounds access, not a wasm stack overflow.
+        Some(Trap::MemoryOutOfBounds) => {
+            "the plugin trapped: out-of-bounds memory access (in Rust and C plugins usually a stack overflow)"
+                .to_owned()
+        }
+        Some(Trap::Interrupt) => "the plugin was interrupted".to_owned(),
+        Some(trap) => format!("the plugin trapped: {trap}"),
+        None => format!("{error:#}"),
+    }
+}

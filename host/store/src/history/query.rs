@@ -1,0 +1,320 @@
+//! Reading the history: run listings, one run's whole tree, and lookups by
+//! id prefix. These types are what `--json` prints, so their field names
+//! are a public interface.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::recorder::{log_location, status_of};
+use super::{RunStore, RunStoreError, Status, rfc3339};
+pub use kiln_model::artifact::ArtifactRecord;
+use kiln_model::digest::Digest;
+pub use kiln_model::report::{FailedTest, TestReport as ReportRecord};
+pub use kiln_model::run::{ActionDetail, AttemptDetail, RunDetail, RunSummary, StageDetail};
+
+const SUMMARY_COLUMNS: &str = "id, pipeline, status, trigger, started_at, finished_at,
+     duration_ms, commit_sha, commit_time, resumes";
+
+fn summary_of(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
+    Ok(RunSummary {
+        id: row.get(0)?,
+        pipeline: row.get(1)?,
+        status: status_of(&row.get::<_, String>(2)?),
+        trigger: row.get(3)?,
+        started_at: rfc3339(row.get(4)?),
+        finished_at: row.get::<_, Option<i64>>(5)?.map(rfc3339),
+        duration_ms: row.get::<_, Option<i64>>(6)?.map(|d| d.max(0) as u64),
+        commit: row.get(7)?,
+        commit_time: row.get::<_, Option<i64>>(8)?.map(rfc3339),
+        resumes: row.get(9)?,
+    })
+}
+
+/// A non-negative integer column (SQLite integers are signed).
+fn count(row: &Row<'_>, index: usize) -> rusqlite::Result<u64> {
+    Ok(row.get::<_, i64>(index)?.max(0) as u64)
+}
+
+fn time_of(value: Option<i64>) -> Option<String> {
+    value.map(rfc3339)
+}
+
+impl RunStore {
+    /// The newest runs first, at most `limit`, of one pipeline or all.
+    pub fn list_runs(
+        &self,
+        pipeline: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<RunSummary>, RunStoreError> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached(&format!(
+                "SELECT {SUMMARY_COLUMNS} FROM runs
+                 WHERE ?1 IS NULL OR pipeline = ?1
+                 ORDER BY started_at DESC, id DESC LIMIT ?2"
+            ))
+            .map_err(|e| self.sqlite(e))?;
+        statement
+            .query_map(params![pipeline, limit as i64], summary_of)
+            .and_then(Iterator::collect)
+            .map_err(|e| self.sqlite(e))
+    }
+
+    /// The full id of the run `reference` names: a unique prefix of an
+    /// id, or `last` for the newest run.
+    pub fn resolve(&self, reference: &str) -> Result<String, RunStoreError> {
+        let connection = self.lock();
+        if reference == "last" {
+            return connection
+                .query_row(
+                    "SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1",
+                    [],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(|e| self.sqlite(e))?
+                .ok_or_else(|| RunStoreError::NoSuchRun(reference.to_owned()));
+        }
+        // Ids are lowercase hex: anything else matches nothing, and LIKE's
+        // wildcards cannot sneak in.
+        if reference.is_empty() || !reference.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(RunStoreError::NoSuchRun(reference.to_owned()));
+        }
+        let mut statement = connection
+            .prepare_cached("SELECT id FROM runs WHERE id LIKE ?1 || '%' LIMIT 2")
+            .map_err(|e| self.sqlite(e))?;
+        let ids: Vec<String> = statement
+            .query_map(params![reference.to_ascii_lowercase()], |row| row.get(0))
+            .and_then(Iterator::collect)
+            .map_err(|e| self.sqlite(e))?;
+        match ids.len() {
+            0 => Err(RunStoreError::NoSuchRun(reference.to_owned())),
+            1 => Ok(ids.into_iter().next().expect("one id")),
+            count => Err(RunStoreError::AmbiguousRun {
+                prefix: reference.to_owned(),
+                count,
+            }),
+        }
+    }
+
+    /// One run's whole record.
+    pub fn show(&self, run_id: &str) -> Result<RunDetail, RunStoreError> {
+        let connection = self.lock();
+        let sqlite = |e| self.sqlite(e);
+        let Some((summary, file, file_digest, workspace)) = connection
+            .query_row(
+                &format!(
+                    "SELECT {SUMMARY_COLUMNS}, file, file_digest, workspace FROM runs WHERE id = ?1"
+                ),
+                params![run_id],
+                |row| {
+                    Ok((
+                        summary_of(row)?,
+                        row.get::<_, String>(10)?,
+                        row.get::<_, String>(11)?,
+                        row.get::<_, String>(12)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(sqlite)?
+        else {
+            return Err(RunStoreError::NoSuchRun(run_id.to_owned()));
+        };
+
+        let mut outputs: HashMap<String, Vec<ArtifactRecord>> = HashMap::new();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT action, name, digest, files, bytes FROM artifacts
+                 WHERE run_id = ?1 ORDER BY rowid",
+            )
+            .map_err(sqlite)?;
+        let rows = statement
+            .query_map(params![run_id], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, i64>(3)?,
+                    row.get::<_, i64>(4)?,
+                ))
+            })
+            .map_err(sqlite)?;
+        for row in rows {
+            let (action, name, digest, files, bytes) = row.map_err(sqlite)?;
+            let Ok(digest) = digest.parse::<Digest>() else {
+                continue;
+            };
+            outputs.entry(action).or_default().push(ArtifactRecord {
+                name,
+                digest,
+                files: files.max(0) as u64,
+                bytes: bytes.max(0) as u64,
+            });
+        }
+
+        let mut reports: HashMap<String, Vec<ReportRecord>> = HashMap::new();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT action, path, format, tests, passed, failed, errored, skipped,
+                        duration_ms, failures
+                 FROM reports WHERE run_id = ?1 ORDER BY rowid",
+            )
+            .map_err(sqlite)?;
+        let rows = statement
+            .query_map(params![run_id], |row| {
+                let failures: String = row.get(9)?;
+                Ok((
+                    row.get::<_, String>(0)?,
+                    ReportRecord {
+                        path: row.get(1)?,
+                        format: row.get(2)?,
+                        tests: count(row, 3)?,
+                        passed: count(row, 4)?,
+                        failed: count(row, 5)?,
+                        errored: count(row, 6)?,
+                        skipped: count(row, 7)?,
+                        duration_ms: count(row, 8)?,
+                        failures: serde_json::from_str(&failures).unwrap_or_default(),
+                    },
+                ))
+            })
+            .map_err(sqlite)?;
+        for row in rows {
+            let (action, report) = row.map_err(sqlite)?;
+            reports.entry(action).or_default().push(report);
+        }
+
+        let mut history: HashMap<String, Vec<AttemptDetail>> = HashMap::new();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT action, number, status, started_at, finished_at, error, log
+                 FROM attempts WHERE run_id = ?1 ORDER BY action, number",
+            )
+            .map_err(sqlite)?;
+        let rows = statement
+            .query_map(params![run_id], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    AttemptDetail {
+                        number: row.get(1)?,
+                        status: status_of(&row.get::<_, String>(2)?),
+                        started_at: rfc3339(row.get(3)?),
+                        finished_at: time_of(row.get(4)?),
+                        error: row.get(5)?,
+                        log: log_location(self, &row.get::<_, String>(6)?),
+                    },
+                ))
+            })
+            .map_err(sqlite)?;
+        for row in rows {
+            let (action, attempt) = row.map_err(sqlite)?;
+            history.entry(action).or_default().push(attempt);
+        }
+
+        let mut stages: Vec<StageDetail> = Vec::new();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT name, status, deploy, started_at, finished_at FROM stages
+                 WHERE run_id = ?1 ORDER BY position",
+            )
+            .map_err(sqlite)?;
+        let rows = statement
+            .query_map(params![run_id], |row| {
+                Ok(StageDetail {
+                    name: row.get(0)?,
+                    status: status_of(&row.get::<_, String>(1)?),
+                    deploy: row.get(2)?,
+                    started_at: time_of(row.get(3)?),
+                    finished_at: time_of(row.get(4)?),
+                    actions: Vec::new(),
+                })
+            })
+            .map_err(sqlite)?;
+        for row in rows {
+            stages.push(row.map_err(sqlite)?);
+        }
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT name, stage_position, plugin, plugin_digest, status, attempts,
+                        started_at, finished_at, duration_ms, summary, error, cached
+                 FROM actions WHERE run_id = ?1 ORDER BY stage_position, position",
+            )
+            .map_err(sqlite)?;
+        let rows = statement
+            .query_map(params![run_id], |row| {
+                Ok((
+                    row.get::<_, i64>(1)? as usize,
+                    ActionDetail {
+                        name: row.get(0)?,
+                        plugin: row.get(2)?,
+                        plugin_digest: row.get(3)?,
+                        status: status_of(&row.get::<_, String>(4)?),
+                        attempts: row.get(5)?,
+                        started_at: time_of(row.get(6)?),
+                        finished_at: time_of(row.get(7)?),
+                        duration_ms: row.get::<_, Option<i64>>(8)?.map(|d| d.max(0) as u64),
+                        summary: row.get(9)?,
+                        error: row.get(10)?,
+                        cached: row.get(11)?,
+                        outputs: Vec::new(),
+                        reports: Vec::new(),
+                        history: Vec::new(),
+                    },
+                ))
+            })
+            .map_err(sqlite)?;
+        for row in rows {
+            let (stage, mut action) = row.map_err(sqlite)?;
+            action.outputs = outputs.remove(&action.name).unwrap_or_default();
+            action.reports = reports.remove(&action.name).unwrap_or_default();
+            action.history = history.remove(&action.name).unwrap_or_default();
+            if let Some(stage) = stages.get_mut(stage) {
+                stage.actions.push(action);
+            }
+        }
+        Ok(RunDetail {
+            summary,
+            file: PathBuf::from(file),
+            file_digest,
+            workspace: PathBuf::from(workspace),
+            stages,
+        })
+    }
+
+    /// The digest of artifact `name` of a run.
+    pub fn artifact(&self, run_id: &str, name: &str) -> Result<ArtifactRecord, RunStoreError> {
+        let detail = self.show(run_id)?;
+        let mut known = Vec::new();
+        for action in detail.stages.into_iter().flat_map(|s| s.actions) {
+            for artifact in action.outputs {
+                if artifact.name == name {
+                    return Ok(artifact);
+                }
+                known.push(artifact.name);
+            }
+        }
+        Err(RunStoreError::NoSuchArtifact {
+            run: run_id.to_owned(),
+            name: name.to_owned(),
+            known,
+        })
+    }
+
+    /// A run's status, cheaply (for `kiln logs --follow`).
+    pub fn status(&self, run_id: &str) -> Result<Status, RunStoreError> {
+        let connection = self.lock();
+        connection
+            .query_row(
+                "SELECT status FROM runs WHERE id = ?1",
+                params![run_id],
+                |row| row.get::<_, String>(0),
+            )
+            .optional()
+            .map_err(|e| self.sqlite(e))?
+            .map(|text| status_of(&text))
+            .ok_or_else(|| RunStoreError::NoSuchRun(run_id.to_owned()))
+    }
+}

@@ -1,0 +1,367 @@
+//! Writing a run as it happens: the recorder is an [`EventSink`], so the
+//! history is exactly what the scheduler reported, one short transaction
+//! per event. A failed write is a warning, never the end of the run: the
+//! run's own result matters more than its record.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Transaction, params};
+
+use super::liveness::RunLock;
+use super::{RunStore, RunStoreError, Status, now_ms};
+use kiln_model::event::{Event, EventSink};
+use kiln_model::plan::Plan;
+
+/// What a run is, beyond its plan.
+#[derive(Debug, Clone)]
+pub struct RunMeta {
+    pub file_digest: String,
+    /// `manual`, `ci`, or what `--trigger` said.
+    pub trigger: String,
+    /// The workspace's git commit and its committer time (Unix seconds).
+    pub commit: Option<(String, i64)>,
+}
+
+/// Records one run; holds the run's lock until dropped.
+pub struct RunRecorder {
+    store: RunStore,
+    run_id: String,
+    lock: RunLock,
+}
+
+impl RunRecorder {
+    /// Record a new run of `plan`, every stage and action pending.
+    pub fn begin(
+        store: &RunStore,
+        run_id: &str,
+        plan: &Plan,
+        meta: &RunMeta,
+    ) -> Result<Self, RunStoreError> {
+        // The lock is taken before the run exists: no other process can see
+        // it running and unlocked.
+        let lock = RunLock::acquire(store, run_id)?
+            .ok_or_else(|| std::io::Error::other(format!("run {run_id} is locked")))?;
+        let mut connection = store.lock();
+        let transaction = store.write(&mut connection)?;
+        let now = now_ms();
+        transaction
+            .execute(
+                "INSERT INTO runs (id, pipeline, file, file_digest, workspace, trigger, status,
+                                   started_at, commit_sha, commit_time)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8, ?9)",
+                params![
+                    run_id,
+                    plan.name,
+                    path_text(&plan.file),
+                    meta.file_digest,
+                    path_text(&plan.workspace),
+                    meta.trigger,
+                    now,
+                    meta.commit.as_ref().map(|(sha, _)| sha),
+                    meta.commit.as_ref().map(|(_, time)| time * 1000),
+                ],
+            )
+            .map_err(|e| store.sqlite(e))?;
+        for (s, stage) in plan.stages.iter().enumerate() {
+            transaction
+                .execute(
+                    "INSERT INTO stages (run_id, position, name, deploy, status)
+                     VALUES (?1, ?2, ?3, ?4, 'pending')",
+                    params![run_id, s as i64, stage.name, stage.deploy],
+                )
+                .map_err(|e| store.sqlite(e))?;
+            for (a, action) in stage.actions.iter().enumerate() {
+                transaction
+                    .execute(
+                        "INSERT INTO actions (run_id, name, stage, stage_position, position,
+                                              plugin, plugin_digest, status)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending')",
+                        params![
+                            run_id,
+                            action.name,
+                            stage.name,
+                            s as i64,
+                            a as i64,
+                            action.uses,
+                            action.plugin.digest.to_string()
+                        ],
+                    )
+                    .map_err(|e| store.sqlite(e))?;
+            }
+        }
+        transaction.commit().map_err(|e| store.sqlite(e))?;
+        drop(connection);
+        Ok(Self {
+            store: store.clone(),
+            run_id: run_id.to_owned(),
+            lock,
+        })
+    }
+
+    /// Continue an interrupted or failed run: it is running again, and
+    /// every action that did not succeed is pending again (its attempts
+    /// and logs are kept; new attempts number on from them).
+    pub fn resume(store: &RunStore, run_id: &str) -> Result<Self, RunStoreError> {
+        let lock = RunLock::acquire(store, run_id)?.ok_or_else(|| {
+            std::io::Error::other(format!("run {run_id} is running in another kiln process"))
+        })?;
+        // Programs the dead kiln started must be gone before new attempts
+        // write where they wrote.
+        store.reap_children(run_id);
+        let mut connection = store.lock();
+        let transaction = store.write(&mut connection)?;
+        transaction
+            .execute(
+                "UPDATE runs SET status = 'running', finished_at = NULL, resumes = resumes + 1
+                 WHERE id = ?1",
+                params![run_id],
+            )
+            .map_err(|e| store.sqlite(e))?;
+        transaction
+            .execute(
+                "UPDATE actions SET status = 'pending', error = NULL, summary = NULL,
+                     finished_at = NULL
+                 WHERE run_id = ?1 AND status <> 'succeeded'",
+                params![run_id],
+            )
+            .map_err(|e| store.sqlite(e))?;
+        transaction
+            .execute(
+                "UPDATE stages SET status = 'pending', finished_at = NULL
+                 WHERE run_id = ?1 AND status <> 'succeeded'",
+                params![run_id],
+            )
+            .map_err(|e| store.sqlite(e))?;
+        transaction.commit().map_err(|e| store.sqlite(e))?;
+        drop(connection);
+        Ok(Self {
+            store: store.clone(),
+            run_id: run_id.to_owned(),
+            lock,
+        })
+    }
+
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    /// The lock file this run holds.
+    pub fn lock_path(&self) -> &Path {
+        self.lock.path()
+    }
+
+    fn apply(&self, event: &Event) -> Result<(), RunStoreError> {
+        // Events the history does not keep cost no transaction: a log line
+        // must not take the database's write lock.
+        if matches!(
+            event,
+            Event::RunStarted { .. } | Event::ActionLogLine { .. } | Event::ActionKept { .. }
+        ) {
+            return Ok(());
+        }
+        let store = &self.store;
+        let run = &self.run_id;
+        let now = now_ms();
+        let mut connection = store.lock();
+        let transaction = store.write(&mut connection)?;
+        // Prepared once per process: each event runs the same few
+        // statements, and parsing them would cost more than running them.
+        let sql = |transaction: &Transaction, sql: &str, values: &[&dyn rusqlite::ToSql]| {
+            transaction
+                .prepare_cached(sql)
+                .and_then(|mut statement| statement.execute(values))
+                .map(drop)
+                .map_err(|e| store.sqlite(e))
+        };
+        match event {
+            Event::RunStarted { .. } | Event::ActionLogLine { .. } | Event::ActionKept { .. } => {}
+            Event::StageStarted { stage } => sql(
+                &transaction,
+                "UPDATE stages SET status = 'running', started_at = COALESCE(started_at, ?3)
+                 WHERE run_id = ?1 AND name = ?2",
+                params![run, stage, now],
+            )?,
+            Event::ActionStarted {
+                action,
+                attempt,
+                log_path,
+                ..
+            } => {
+                sql(
+                    &transaction,
+                    "UPDATE actions SET status = 'running', attempts = ?3,
+                         started_at = COALESCE(started_at, ?4)
+                     WHERE run_id = ?1 AND name = ?2",
+                    params![run, action, attempt, now],
+                )?;
+                sql(
+                    &transaction,
+                    "INSERT OR REPLACE INTO attempts (run_id, action, number, status, started_at, log)
+                     VALUES (?1, ?2, ?3, 'running', ?4, ?5)",
+                    params![run, action, attempt, now, self.relative_log(log_path)],
+                )?;
+            }
+            Event::ActionRetrying {
+                action,
+                attempt,
+                error,
+                ..
+            } => sql(
+                &transaction,
+                "UPDATE attempts SET status = 'failed', finished_at = ?4, error = ?5
+                 WHERE run_id = ?1 AND action = ?2 AND number = ?3",
+                params![run, action, attempt, now, error],
+            )?,
+            Event::ActionFinished {
+                action,
+                status,
+                attempts,
+                duration,
+                summary,
+                error,
+                log_path,
+                cached,
+                outputs,
+                reports,
+                ..
+            } => {
+                sql(
+                    &transaction,
+                    "UPDATE actions SET status = ?3, attempts = MAX(attempts, ?4),
+                         started_at = COALESCE(started_at, ?5), finished_at = ?5,
+                         duration_ms = ?6, summary = ?7, error = ?8, cached = ?9
+                     WHERE run_id = ?1 AND name = ?2",
+                    params![
+                        run,
+                        action,
+                        status.as_str(),
+                        attempts,
+                        now,
+                        duration.as_millis() as i64,
+                        summary,
+                        error,
+                        cached
+                    ],
+                )?;
+                if *cached && let Some(log_path) = log_path {
+                    // The replayed log of a cached result is its one attempt.
+                    sql(
+                        &transaction,
+                        "INSERT OR REPLACE INTO attempts
+                             (run_id, action, number, status, started_at, finished_at, log)
+                         VALUES (?1, ?2, 1, 'succeeded', ?3, ?3, ?4)",
+                        params![run, action, now, self.relative_log(log_path)],
+                    )?;
+                } else {
+                    sql(
+                        &transaction,
+                        "UPDATE attempts SET status = ?4, finished_at = ?5, error = ?6
+                         WHERE run_id = ?1 AND action = ?2 AND number = ?3",
+                        params![run, action, attempts, status.as_str(), now, error],
+                    )?;
+                }
+                sql(
+                    &transaction,
+                    "DELETE FROM artifacts WHERE run_id = ?1 AND action = ?2",
+                    params![run, action],
+                )?;
+                for artifact in outputs {
+                    sql(
+                        &transaction,
+                        "INSERT OR REPLACE INTO artifacts (run_id, name, action, digest, files, bytes)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![
+                            run,
+                            artifact.name,
+                            action,
+                            artifact.digest.to_string(),
+                            artifact.files as i64,
+                            artifact.bytes as i64
+                        ],
+                    )?;
+                }
+                sql(
+                    &transaction,
+                    "DELETE FROM reports WHERE run_id = ?1 AND action = ?2",
+                    params![run, action],
+                )?;
+                for report in reports {
+                    let failures =
+                        serde_json::to_string(&report.failures).unwrap_or_else(|_| "[]".into());
+                    sql(
+                        &transaction,
+                        "INSERT OR REPLACE INTO reports (run_id, action, path, format, tests,
+                             passed, failed, errored, skipped, duration_ms, failures)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                        params![
+                            run,
+                            action,
+                            report.path,
+                            report.format,
+                            report.tests as i64,
+                            report.passed as i64,
+                            report.failed as i64,
+                            report.errored as i64,
+                            report.skipped as i64,
+                            report.duration_ms as i64,
+                            failures
+                        ],
+                    )?;
+                }
+            }
+            Event::ActionSkipped { action, reason, .. } => sql(
+                &transaction,
+                "UPDATE actions SET status = 'skipped', summary = ?3, finished_at = ?4
+                 WHERE run_id = ?1 AND name = ?2",
+                params![run, action, format!("skipped: {reason}"), now],
+            )?,
+            Event::StageFinished { stage, status } => sql(
+                &transaction,
+                "UPDATE stages SET status = ?3, finished_at = ?4
+                 WHERE run_id = ?1 AND name = ?2",
+                params![run, stage, status.as_str(), now],
+            )?,
+            Event::RunFinished {
+                status, duration, ..
+            } => sql(
+                &transaction,
+                "UPDATE runs SET status = ?2, finished_at = ?3,
+                     duration_ms = COALESCE(duration_ms, 0) + ?4
+                 WHERE id = ?1",
+                params![run, status.as_str(), now, duration.as_millis() as i64],
+            )?,
+        }
+        transaction.commit().map_err(|e| store.sqlite(e))
+    }
+
+    fn relative_log(&self, log_path: &Path) -> String {
+        path_text(
+            log_path
+                .strip_prefix(&self.store.runs_dir)
+                .unwrap_or(log_path),
+        )
+    }
+}
+
+impl EventSink for RunRecorder {
+    fn event(&self, event: &Event) {
+        if let Err(error) = self.apply(event) {
+            tracing::warn!("recording run {}: {error}", self.run_id);
+        }
+    }
+}
+
+/// Paths are stored as UTF-8 text; kiln's own paths always are.
+fn path_text(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// A stored log path, made absolute again.
+pub(super) fn log_location(store: &RunStore, stored: &str) -> PathBuf {
+    store.runs_dir.join(stored)
+}
+
+/// A status column's value.
+pub(super) fn status_of(text: &str) -> Status {
+    Status::parse(text).unwrap_or(Status::Failed)
+}
