@@ -7,11 +7,11 @@ mod support;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
-use support::Sandbox;
 use support::http_server::TestServer;
+use support::{Sandbox, wait_until};
 
 const JUNIT: &str = r#"<testsuite name="math"><testcase classname="math" name="adds"/><testcase classname="math" name="divides"><failure message="division by zero"/></testcase></testsuite>"#;
 
@@ -36,16 +36,6 @@ stages:
           junit: ["results/*.xml"]
 "#
     ));
-}
-
-/// Poll `check` until it holds, for at most a minute.
-#[track_caller]
-fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn action<'a>(run: &'a Value, name: &str) -> &'a Value {

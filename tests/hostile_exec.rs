@@ -5,11 +5,10 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
 
-use support::Sandbox;
 use support::hostile::{contained, error};
 use support::http_server::TestServer;
+use support::{Sandbox, group_members, wait_until};
 
 fn git_attack(variant: &str) -> String {
     format!(
@@ -90,33 +89,6 @@ fn a_granted_program_reaches_the_network_only_when_granted() {
     ));
     sandbox.kiln(&["run"]).assert_code(0);
     assert_eq!(server.hits(), 1, "granted, the program connects");
-}
-
-/// The live processes of process group `pgid`.
-fn group_members(pgid: i32) -> Vec<i32> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .and_then(|stat| {
-                    let rest = stat[stat.rfind(')')? + 1..].to_owned();
-                    let fields: Vec<&str> = rest.split_whitespace().collect();
-                    Some(fields[0] != "Z" && fields.get(2)?.parse::<i32>().ok()? == pgid)
-                })
-                .unwrap_or(false)
-        })
-        .collect()
-}
-
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]

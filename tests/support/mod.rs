@@ -250,3 +250,35 @@ impl Run {
         self
     }
 }
+
+/// Wait (a minute at most) until `done` says so.
+#[track_caller]
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The live processes of process group `pgid`.
+pub fn group_members(pgid: i32) -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    let rest = stat[stat.rfind(')')? + 1..].to_owned();
+                    let fields: Vec<&str> = rest.split_whitespace().collect();
+                    Some(fields[0] != "Z" && fields.get(2)?.parse::<i32>().ok()? == pgid)
+                })
+                .unwrap_or(false)
+        })
+        .collect()
+}

@@ -247,9 +247,9 @@ async fn run(
         Err(error) => return Err(error.into()),
     };
     let view: Arc<dyn EventSink> = if live {
-        Arc::new(LiveView::new(verbosity))
+        Arc::new(LiveView::new(verbosity, host.history().clone()))
     } else {
-        Arc::new(Printer::new(verbosity))
+        Arc::new(Printer::new(verbosity, host.history().clone()))
     };
     let mut events = handle.events().expect("a new run's events are there");
     let show = tokio::spawn(async move {

@@ -10,16 +10,18 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::output::{Verbosity, render};
 use kiln::model::event::{Event, EventSink};
+use kiln::store::history::RunStore;
 
 pub struct LiveView {
     multi: MultiProgress,
     style: ProgressStyle,
     verbosity: Verbosity,
+    logs: RunStore,
     running: Mutex<HashMap<String, ProgressBar>>,
 }
 
 impl LiveView {
-    pub fn new(verbosity: Verbosity) -> Self {
+    pub fn new(verbosity: Verbosity, logs: RunStore) -> Self {
         let style = ProgressStyle::with_template(
             "{spinner:.cyan} {prefix:>10.bold} {elapsed:>4} {wide_msg:.dim}",
         )
@@ -28,6 +30,7 @@ impl LiveView {
             multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(10)),
             style,
             verbosity,
+            logs,
             running: Mutex::new(HashMap::new()),
         }
     }
@@ -100,6 +103,6 @@ impl EventSink for LiveView {
             }
             _ => {}
         }
-        self.print(render(event, self.verbosity));
+        self.print(render(event, self.verbosity, &self.logs));
     }
 }

@@ -11,6 +11,7 @@ use anstyle::{AnsiColor, Style};
 use kiln::model::event::{Event, EventSink};
 use kiln::model::plain_text::{self, one_line};
 use kiln::model::status::Status;
+use kiln::store::history::RunStore;
 
 pub const GREEN: Style = AnsiColor::Green.on_default().bold();
 pub const RED: Style = AnsiColor::Red.on_default().bold();
@@ -59,7 +60,8 @@ pub fn status_line(style: Style, verb: &str, message: &str) -> String {
 }
 
 /// The lines an event prints at `verbosity` (styled; strip for no colour).
-pub fn render(event: &Event, verbosity: Verbosity) -> Vec<String> {
+/// The lines an event shows; `logs` tells where an attempt's log is kept.
+pub fn render(event: &Event, verbosity: Verbosity, logs: &RunStore) -> Vec<String> {
     let quiet = verbosity == Verbosity::Quiet;
     match event {
         Event::RunStarted { run_id, pipeline } if !quiet => {
@@ -115,7 +117,7 @@ pub fn render(event: &Event, verbosity: Verbosity) -> Vec<String> {
             summary,
             error,
             log_tail,
-            log_path,
+            log,
             cached,
             reports,
             ..
@@ -176,7 +178,8 @@ pub fn render(event: &Event, verbosity: Verbosity) -> Vec<String> {
             for line in log_tail {
                 lines.push(format!("{:>12} {DIM}|{DIM:#} {}", "", one_line(line)));
             }
-            if let Some(path) = log_path {
+            if let Some(log) = log {
+                let path = logs.log_path(&log.run_id, &log.action, log.attempt);
                 lines.push(format!("{:>12} {DIM}log: {}{DIM:#}", "", path.display()));
             }
             lines
@@ -231,14 +234,16 @@ pub fn reports_line(reports: &[kiln::model::report::TestReport]) -> Option<Strin
 /// Prints run events as status lines, one event at a time.
 pub struct Printer {
     verbosity: Verbosity,
+    logs: RunStore,
     // Lines of one event stay together when actions finish at once.
     lock: Mutex<()>,
 }
 
 impl Printer {
-    pub fn new(verbosity: Verbosity) -> Self {
+    pub fn new(verbosity: Verbosity, logs: RunStore) -> Self {
         Self {
             verbosity,
+            logs,
             lock: Mutex::new(()),
         }
     }
@@ -246,7 +251,7 @@ impl Printer {
 
 impl EventSink for Printer {
     fn event(&self, event: &Event) {
-        let lines = render(event, self.verbosity);
+        let lines = render(event, self.verbosity, &self.logs);
         if lines.is_empty() {
             return;
         }

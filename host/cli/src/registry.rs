@@ -280,7 +280,7 @@ fn remove(host: &Host, references: &[String]) -> Result<ExitCode> {
 async fn update(host: &Host, file: &Path) -> Result<ExitCode> {
     let source =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let parsed = match kiln_pipeline::parse(file, &source) {
+    let parsed = match kiln::pipeline::parse(file, &source) {
         Ok(parsed) => parsed,
         Err(diagnostics) => bail!("{diagnostics}"),
     };

@@ -1,13 +1,40 @@
 //! What a run reports as it goes, for the CLI (or any other observer).
+//!
+//! Events are plain data (serializable, with no host paths in them): a
+//! server streams them to a browser, a remote worker sends them home. A
+//! log is named by its [`LogAddress`]; the history turns an address into
+//! the log's text wherever it is kept.
 
 use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 
 use crate::artifact::ArtifactRecord;
 use crate::mask::Masker;
 use crate::report::TestReport;
 use crate::status::Status;
 
-#[derive(Debug, Clone)]
+/// One attempt's log: which run, which action, which attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LogAddress {
+    pub run_id: String,
+    pub action: String,
+    pub attempt: u32,
+}
+
+impl std::fmt::Display for LogAddress {
+    /// How a person reads it back: the `kiln logs` arguments.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} --attempt {}",
+            self.run_id, self.action, self.attempt
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
 pub enum Event {
     RunStarted {
         run_id: String,
@@ -20,8 +47,8 @@ pub enum Event {
         stage: String,
         action: String,
         attempt: u32,
-        /// Where this attempt's log is written.
-        log_path: std::path::PathBuf,
+        /// Where this attempt's log is kept.
+        log: LogAddress,
     },
     /// A line the running action logged (already masked).
     ActionLogLine {
@@ -53,7 +80,8 @@ pub enum Event {
         error: Option<String>,
         /// The failing attempt's last log lines.
         log_tail: Vec<String>,
-        log_path: Option<std::path::PathBuf>,
+        /// The last attempt's log (none when no attempt ran).
+        log: Option<LogAddress>,
         /// Reused from the action cache.
         cached: bool,
         /// The artifacts it stored.
@@ -125,7 +153,7 @@ impl Event {
                 summary,
                 error,
                 log_tail,
-                log_path,
+                log,
                 cached,
                 outputs,
                 reports,
@@ -138,7 +166,7 @@ impl Event {
                 summary: opt(summary),
                 error: opt(error),
                 log_tail: log_tail.iter().map(text).collect(),
-                log_path: log_path.clone(),
+                log: log.clone(),
                 cached: *cached,
                 outputs: outputs.clone(),
                 reports: reports.iter().map(|r| r.masked(masker)).collect(),

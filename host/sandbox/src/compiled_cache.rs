@@ -162,7 +162,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let engine = Engine::default();
         let cache = CompiledCache::new(dir.path(), &engine);
-        let bytes = WAT.as_bytes().to_vec();
+        let bytes = wat::parse_str(WAT).unwrap();
         let digest = Digest::of(&bytes);
 
         let (_, first) = cache.load_or_compile(&engine, &digest, &bytes).unwrap();

@@ -50,7 +50,7 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
             stage: action.stage.clone(),
             action: action.name.clone(),
             attempt,
-            log_path: log_path.clone(),
+            log: shared.log_address(&action.name, attempt),
         });
         logs.push(log_path.clone());
         let ended = match open_log(shared, action, &log_path, &granted) {
@@ -259,7 +259,10 @@ pub(crate) fn finished(
         summary: outcome.summary.clone(),
         error: outcome.error.clone(),
         log_tail,
-        log_path: outcome.logs.last().cloned(),
+        log: outcome
+            .logs
+            .last()
+            .map(|_| shared.log_address(&action.name, outcome.attempts)),
         cached: outcome.cached,
         outputs: outcome.outputs.clone(),
         reports: outcome.reports.clone(),

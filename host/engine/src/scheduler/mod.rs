@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use kiln_model::artifact::ArtifactRecord;
 use kiln_model::digest::Digest;
+use kiln_model::event::LogAddress;
 use kiln_model::mask::Masker;
 use kiln_model::plan::{ActionPlan, Condition, Plan};
 use kiln_model::run::RunDetail;
@@ -150,6 +151,15 @@ impl RunShared {
     /// Where an attempt's log goes.
     pub fn log_path(&self, action: &str, attempt: u32) -> PathBuf {
         self.runs.log_path(&self.run_id, action, attempt)
+    }
+
+    /// How events name that log.
+    pub fn log_address(&self, action: &str, attempt: u32) -> LogAddress {
+        LogAddress {
+            run_id: self.run_id.clone(),
+            action: action.to_owned(),
+            attempt,
+        }
     }
 
     /// Where the run's running programs are recorded (see

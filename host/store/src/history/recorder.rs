@@ -9,7 +9,7 @@ use rusqlite::{Transaction, params};
 
 use super::liveness::RunLock;
 use super::{RunStore, RunStoreError, Status, now_ms};
-use kiln_model::event::{Event, EventSink};
+use kiln_model::event::{Event, EventSink, LogAddress};
 use kiln_model::plan::Plan;
 
 /// What a run is, beyond its plan.
@@ -184,7 +184,7 @@ impl RunRecorder {
             Event::ActionStarted {
                 action,
                 attempt,
-                log_path,
+                log,
                 ..
             } => {
                 sql(
@@ -198,7 +198,7 @@ impl RunRecorder {
                     &transaction,
                     "INSERT OR REPLACE INTO attempts (run_id, action, number, status, started_at, log)
                      VALUES (?1, ?2, ?3, 'running', ?4, ?5)",
-                    params![run, action, attempt, now, self.relative_log(log_path)],
+                    params![run, action, attempt, now, self.relative_log(log)],
                 )?;
             }
             Event::ActionRetrying {
@@ -219,7 +219,7 @@ impl RunRecorder {
                 duration,
                 summary,
                 error,
-                log_path,
+                log,
                 cached,
                 outputs,
                 reports,
@@ -243,14 +243,14 @@ impl RunRecorder {
                         cached
                     ],
                 )?;
-                if *cached && let Some(log_path) = log_path {
+                if *cached && let Some(log) = log {
                     // The replayed log of a cached result is its one attempt.
                     sql(
                         &transaction,
                         "INSERT OR REPLACE INTO attempts
                              (run_id, action, number, status, started_at, finished_at, log)
                          VALUES (?1, ?2, 1, 'succeeded', ?3, ?3, ?4)",
-                        params![run, action, now, self.relative_log(log_path)],
+                        params![run, action, now, self.relative_log(log)],
                     )?;
                 } else {
                     sql(
@@ -334,12 +334,10 @@ impl RunRecorder {
         transaction.commit().map_err(|e| store.sqlite(e))
     }
 
-    fn relative_log(&self, log_path: &Path) -> String {
-        path_text(
-            log_path
-                .strip_prefix(&self.store.runs_dir)
-                .unwrap_or(log_path),
-        )
+    /// Where the log `log` names is kept, relative to the runs directory.
+    fn relative_log(&self, log: &LogAddress) -> String {
+        let path = self.store.log_path(&log.run_id, &log.action, log.attempt);
+        path_text(path.strip_prefix(&self.store.runs_dir).unwrap_or(&path))
     }
 }
 
