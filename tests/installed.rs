@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The copied binary, with nothing of the build tree in its environment.
@@ -92,6 +92,92 @@ fn the_binary_alone_runs_the_demo_pipeline_with_its_built_in_plugins() {
         assert!(
             plugin["component"].as_str().unwrap().starts_with("sha256:"),
             "{plugin}"
+        );
+    }
+}
+
+/// The environment a developer's shell gives the installed kiln: its
+/// toolchains (Rust via rustup; componentize-py as scripts/setup pinned
+/// it), and nothing of kiln's source tree.
+fn developer(kiln: &Path, home: &Path, dir: &Path, args: &[&str]) -> Output {
+    let real_home = PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
+    let toolchain_var = |name: &str, default: &str| {
+        std::env::var_os(name).unwrap_or_else(|| real_home.join(default).into_os_string())
+    };
+    Command::new(kiln)
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("CARGO_HOME", toolchain_var("CARGO_HOME", ".cargo"))
+        .env("RUSTUP_HOME", toolchain_var("RUSTUP_HOME", ".rustup"))
+        // The new project's dependencies build once across test runs.
+        .env(
+            "CARGO_TARGET_DIR",
+            support::target_dir().join("kiln-plugin-new-rust"),
+        )
+        .env("KILN_TOOLS_DIR", support::workspace_root().join(".tools"))
+        .output()
+        .expect("running the installed kiln")
+}
+
+#[test]
+fn plugin_projects_from_the_binary_alone_build_and_run() {
+    let root = tempfile::tempdir().unwrap();
+    let (bin, home, projects) = (
+        root.path().join("bin"),
+        root.path().join("home"),
+        root.path().join("projects"),
+    );
+    for dir in [&bin, &home, &projects] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let kiln = bin.join("kiln");
+    std::fs::copy(env!("CARGO_BIN_EXE_kiln"), &kiln).unwrap();
+    let source_tree = support::workspace_root().display().to_string();
+
+    for lang in ["rust", "python"] {
+        let name = format!("hello-{lang}");
+        let new = developer(&kiln, &home, &projects, &["plugin", "new", &name, "--lang", lang]);
+        assert_eq!(new.status.code(), Some(0), "{}", String::from_utf8_lossy(&new.stderr));
+        let project = projects.join(&name);
+        // Nothing in the project points into kiln's source tree.
+        for entry in walkdir::WalkDir::new(&project) {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() {
+                let text = std::fs::read(entry.path()).unwrap();
+                assert!(
+                    !String::from_utf8_lossy(&text).contains(&source_tree),
+                    "{} names the source tree",
+                    entry.path().display()
+                );
+            }
+        }
+        let wasm = project.join("plugin.wasm");
+        let build = developer(
+            &kiln,
+            &home,
+            &projects,
+            &["plugin", "build", &name, "-o", wasm.to_str().unwrap()],
+        );
+        assert_eq!(
+            build.status.code(),
+            Some(0),
+            "{lang}: {}",
+            String::from_utf8_lossy(&build.stderr)
+        );
+        std::fs::write(
+            project.join("kiln.yaml"),
+            "name: hello\nstages:\n  - name: s\n    actions:\n      - name: greet\n        uses: plugin.wasm\n        with: { who: kiln }\n        outputs: [greeting]\n",
+        )
+        .unwrap();
+        let run = developer(&kiln, &home, &project, &["run", "--plain"]);
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{lang}: {}",
+            String::from_utf8_lossy(&run.stderr)
         );
     }
 }

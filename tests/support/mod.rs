@@ -144,6 +144,9 @@ impl Sandbox {
             .env("KILN_PLUGIN_PATH", plugins_dir())
             // Compiled plugins are shared by every test: each compiles once.
             .env("KILN_COMPILED_DIR", target_dir().join("kiln-test-compiled"))
+            // The pinned componentize-py and -js scripts/setup installed.
+            .env("KILN_TOOLS_DIR", workspace_root().join(".tools"))
+            .env_remove("KILN_SDK_DIR")
             .env("SECRET_HOST_VARIABLE", "host-only-value")
             .env_remove("KILN_LOG")
             // Registry settings come from the test, never from its caller.

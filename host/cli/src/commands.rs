@@ -145,8 +145,9 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Plugin(PluginCommand::Build { dir, lang, out }) => {
             let started = std::time::Instant::now();
+            let toolchain = toolchain(data_dir.as_deref())?;
             let wasm = tokio::task::spawn_blocking(move || {
-                kiln::plugin_build::build(&dir, lang, out.as_deref())
+                kiln::plugin_build::build(&dir, lang, out.as_deref(), &toolchain)
             })
             .await??;
             let size = std::fs::metadata(&wasm).map(|m| m.len()).unwrap_or(0);
@@ -170,12 +171,7 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
 /// `KILN_PLUGIN_PATH`, `KILN_SECRET_*`, the registry's credentials and
 /// deadline, `PATH`, `HOME`, `KILN_COMPILED_DIR`.
 fn open_host_with(flag: Option<&Path>, insecure: bool) -> Result<Host> {
-    let data_dir = match flag {
-        Some(dir) => dir.to_path_buf(),
-        None => DataDir::default_location()
-            .context("no home directory to put the kiln data directory in; pass --data-dir")?,
-    };
-    let mut config = HostConfig::new(data_dir);
+    let mut config = HostConfig::new(data_location(flag)?);
     config.plugin_path = plugin_path();
     config.registry = ClientConfig::from_env(insecure)?;
     config.secret_providers = vec![Box::new(EnvProvider::from_vars(
@@ -189,6 +185,33 @@ fn open_host_with(flag: Option<&Path>, insecure: bool) -> Result<Host> {
         .filter(|dir| !dir.is_empty())
         .map(PathBuf::from);
     Host::open(config).map_err(anyhow::Error::from)
+}
+
+/// Where `kiln plugin build` finds the SDK scripts: `KILN_SDK_DIR` (a
+/// `sdk/` directory, with `wit/` beside it), else the SDKs kiln carries,
+/// written into the data directory; their tools in `KILN_TOOLS_DIR`, else
+/// the data directory's `tools/`.
+fn toolchain(data_dir: Option<&Path>) -> Result<kiln::plugin_build::Toolchain> {
+    let tools = std::env::var_os("KILN_TOOLS_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from);
+    if let Some(sdk_dir) = std::env::var_os("KILN_SDK_DIR").filter(|dir| !dir.is_empty()) {
+        let sdk_dir = PathBuf::from(sdk_dir);
+        let tools_dir = tools.unwrap_or_else(|| sdk_dir.join("../.tools"));
+        return Ok(kiln::plugin_build::Toolchain { sdk_dir, tools_dir });
+    }
+    let data = DataDir::open(data_location(data_dir)?)?;
+    let tools_dir = tools.unwrap_or_else(|| data.tools());
+    kiln::plugin_build::Toolchain::embedded(&data.sdk(), tools_dir)
+        .context("writing out the SDKs kiln carries")
+}
+
+fn data_location(flag: Option<&Path>) -> Result<PathBuf> {
+    match flag {
+        Some(dir) => Ok(dir.to_path_buf()),
+        None => DataDir::default_location()
+            .context("no home directory to put the kiln data directory in; pass --data-dir"),
+    }
 }
 
 /// `KILN_PLUGIN_PATH`, then (for a kiln run from its build tree) the

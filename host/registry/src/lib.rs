@@ -22,6 +22,7 @@ pub mod lockfile;
 pub mod manifest;
 pub mod reference;
 pub mod signing;
+pub mod text;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -378,7 +379,7 @@ impl Registry {
         if sig_manifest.config.digest != Digest::of(EMPTY_BLOB).to_string() {
             return Err(refused(format!(
                 "has the config {}, not the empty one",
-                client::printable(&sig_manifest.config.digest)
+                text::printable(&sig_manifest.config.digest)
             )));
         }
         let mut blobs = Vec::new();
@@ -392,7 +393,7 @@ impl Registry {
             let digest = layer.sha256().ok_or_else(|| {
                 refused(format!(
                     "names a layer `{}`, which is not sha256: and 64 lower-case hex digits",
-                    client::printable(&layer.digest)
+                    text::printable(&layer.digest)
                 ))
             })?;
             if layer.size > MAX_SIGNATURE_SIZE {
@@ -533,7 +534,7 @@ fn component_digest(reference: &PluginRef, manifest: &Manifest) -> Result<Digest
     layer.sha256().ok_or_else(|| {
         not_a_plugin(format!(
             "its layer digest `{}` is not sha256: and 64 lower-case hex digits",
-            client::printable(&layer.digest)
+            text::printable(&layer.digest)
         ))
     })
 }
@@ -543,7 +544,7 @@ fn config_digest(reference: &PluginRef, manifest: &Manifest) -> Result<Digest, E
         reference: reference.to_string(),
         reason: format!(
             "its config digest `{}` is not sha256: and 64 lower-case hex digits",
-            client::printable(&manifest.config.digest)
+            text::printable(&manifest.config.digest)
         ),
     })
 }

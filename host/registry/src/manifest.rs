@@ -91,7 +91,8 @@ pub fn validate_component(mut reader: impl std::io::Read) -> Result<(), String> 
                 buffer.drain(..start);
                 start = 0;
                 let have = buffer.len();
-                let want = hint.clamp(64 << 10, 8 << 20);
+                // The hint is a u64 in some wasmparser versions, a usize in others.
+                let want = usize::try_from(hint).unwrap_or(usize::MAX).clamp(64 << 10, 8 << 20);
                 buffer.resize(have + want, 0);
                 let read = reader
                     .read(&mut buffer[have..])
@@ -170,14 +171,14 @@ impl Manifest {
         if self.config.media_type != WASM_CONFIG_MEDIA_TYPE {
             return Err(format!(
                 "its config is {}, not a Wasm config ({WASM_CONFIG_MEDIA_TYPE})",
-                super::client::printable(&self.config.media_type)
+                crate::text::printable(&self.config.media_type)
             ));
         }
         match self.layers.as_slice() {
             [layer] if layer.media_type == WASM_LAYER_MEDIA_TYPE => Ok(layer),
             [layer] => Err(format!(
                 "its layer is {}, not {WASM_LAYER_MEDIA_TYPE}",
-                super::client::printable(&layer.media_type)
+                crate::text::printable(&layer.media_type)
             )),
             layers => Err(format!(
                 "it has {} layers; a Wasm component artifact has exactly one",

@@ -3,44 +3,18 @@
 
 use std::time::Duration;
 
-use wasmtime::Trap;
 use wasmtime_wasi::WasiCtxBuilder;
 
 use kiln_model::limits::{LimitExceeded, Limits};
-use kiln_model::plugin::PluginInfo;
 
-use crate::bindings::{v0_1, v0_2};
+pub use crate::call::ActionContext;
+use crate::call::{CpuBudgetExceeded, DeadlineExceeded, call_run, explain_trap};
 use crate::capabilities::exec::{BaseEnv, ExecAccess, ExecMount, ExecPolicy, SpawnOptions};
 use crate::capabilities::fs::{Access, Mounts};
 use crate::capabilities::log::{ActionLog, Level};
-use crate::plugin::{LoadedPlugin, PluginPre};
+use crate::plugin::LoadedPlugin;
 use crate::runtime::Runtime;
 use crate::state::ActionState;
-
-/// The error a guest is trapped with when its deadline passes.
-#[derive(Debug, thiserror::Error)]
-#[error("deadline exceeded")]
-pub struct DeadlineExceeded;
-
-/// The error a guest is trapped with when its CPU budget is spent.
-#[derive(Debug, thiserror::Error)]
-#[error("cpu budget exceeded")]
-pub struct CpuBudgetExceeded;
-
-/// What the plugin is told about its action (the WIT `context`).
-#[derive(Debug, Clone)]
-pub struct ActionContext {
-    pub run_id: String,
-    pub pipeline: String,
-    pub stage: String,
-    pub action: String,
-    pub attempt: u32,
-    pub params: Vec<(String, String)>,
-    /// Input name and digest, mounted at `/inputs/<name>`.
-    pub inputs: Vec<(String, String)>,
-    /// Output names, mounted at `/outputs/<name>`.
-    pub outputs: Vec<String>,
-}
 
 /// Everything one attempt needs besides the plugin.
 pub struct Attempt<'a> {
@@ -177,51 +151,6 @@ fn exec_access(attempt: &Attempt<'_>) -> Option<ExecAccess> {
     })
 }
 
-/// Instantiate and call `describe`, whatever the contract version.
-pub(super) async fn describe(
-    pre: &PluginPre,
-    store: &mut wasmtime::Store<ActionState>,
-) -> wasmtime::Result<PluginInfo> {
-    Ok(match pre {
-        PluginPre::V0_1(pre) => pre
-            .instantiate_async(&mut *store)
-            .await?
-            .call_describe(&mut *store)
-            .await?
-            .into(),
-        PluginPre::V0_2(pre) => pre
-            .instantiate_async(&mut *store)
-            .await?
-            .call_describe(&mut *store)
-            .await?
-            .into(),
-    })
-}
-
-/// Instantiate and call `run`, whatever the contract version.
-async fn call_run(
-    pre: &PluginPre,
-    store: &mut wasmtime::Store<ActionState>,
-    context: &ActionContext,
-) -> wasmtime::Result<Result<String, String>> {
-    match pre {
-        PluginPre::V0_1(pre) => {
-            let context = v0_1::kiln::plugin::types::Context::from(context);
-            pre.instantiate_async(&mut *store)
-                .await?
-                .call_run(&mut *store, &context)
-                .await
-        }
-        PluginPre::V0_2(pre) => {
-            let context = v0_2::kiln::plugin::types::Context::from(context);
-            pre.instantiate_async(&mut *store)
-                .await?
-                .call_run(&mut *store, &context)
-                .await
-        }
-    }
-}
-
 /// Why a call trapped: a limit, the timeout, or the plugin itself.
 fn classify_trap(error: &wasmtime::Error, timeout: Duration, limits: &Limits) -> AttemptError {
     if error.downcast_ref::<DeadlineExceeded>().is_some() {
@@ -291,25 +220,3 @@ fn is_memory_exhaustion(error: &wasmtime::Error) -> bool {
     })
 }
 
-/// A trap in words a pipeline author can act on.
-pub(super) fn explain_trap(error: &wasmtime::Error, timeout: Duration) -> String {
-    if error.downcast_ref::<DeadlineExceeded>().is_some() {
-        return format!("timed out after {}", humantime::format_duration(timeout));
-    }
-    match error.downcast_ref::<Trap>() {
-        Some(Trap::UnreachableCodeReached) => {
-            "the plugin panicked (wasm `unreachable` executed); its log has the panic message"
-                .to_owned()
-        }
-        Some(Trap::StackOverflow) => "the plugin overflowed its stack".to_owned(),
-        // Rust and C keep their stack in linear memory: running off its
-        // end is an out-of-bounds access, not a wasm stack overflow.
-        Some(Trap::MemoryOutOfBounds) => {
-            "the plugin trapped: out-of-bounds memory access (in Rust and C plugins usually a stack overflow)"
-                .to_owned()
-        }
-        Some(Trap::Interrupt) => "the plugin was interrupted".to_owned(),
-        Some(trap) => format!("the plugin trapped: {trap}"),
-        None => format!("{error:#}"),
-    }
-}

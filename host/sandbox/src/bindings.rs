@@ -129,44 +129,29 @@ macro_rules! convert_types {
             }
         }
 
-        impl From<&crate::attempt::ActionContext> for $version::kiln::plugin::types::Context {
-            fn from(context: &crate::attempt::ActionContext) -> Self {
-                use crate::capabilities::fs;
-                use $version::kiln::plugin::types as wit;
-                wit::Context {
-                    run_id: context.run_id.clone(),
-                    pipeline: context.pipeline.clone(),
-                    stage: context.stage.clone(),
-                    action: context.action.clone(),
-                    attempt: context.attempt,
-                    params: context.params.clone(),
-                    inputs: context
-                        .inputs
-                        .iter()
-                        .map(|(name, digest)| wit::InputArtifact {
-                            name: name.clone(),
-                            digest: digest.clone(),
-                            path: fs::input_mount(name),
-                        })
-                        .collect(),
-                    outputs: context
-                        .outputs
-                        .iter()
-                        .map(|name| wit::OutputArtifact {
-                            name: name.clone(),
-                            path: fs::output_mount(name),
-                        })
-                        .collect(),
-                }
-            }
-        }
-
-        impl $version::kiln::plugin::types::Host for crate::state::ActionState {}
+        impl $version::kiln::plugin::types::Host for Types {}
     };
 }
 
 convert_types!(v0_1);
 convert_types!(v0_2);
+
+/// The host side of `kiln:plugin/types`: types only, no functions.
+pub struct Types;
+
+struct HasTypes;
+
+impl wasmtime::component::HasData for HasTypes {
+    type Data<'a> = Types;
+}
+
+/// Link `kiln:plugin/types` of every contract version.
+pub fn add_types_to_linker<T: 'static>(
+    linker: &mut wasmtime::component::Linker<T>,
+) -> wasmtime::Result<()> {
+    v0_1::kiln::plugin::types::add_to_linker::<T, HasTypes>(linker, |_| Types)?;
+    v0_2::kiln::plugin::types::add_to_linker::<T, HasTypes>(linker, |_| Types)
+}
 
 #[cfg(test)]
 mod tests {

@@ -8,6 +8,8 @@
 //! - [`runtime`]: the engine, the linker of every contract version, plugin
 //!   loading and `describe()`;
 //! - [`attempt`]: one attempt: a fresh store and instance, one call of `run`;
+//! - `call`: a plugin's exports, whatever its contract version, and traps
+//!   in words;
 //! - [`state`]: what a store holds, composed of each capability's context;
 //! - [`budget`]: memory and tables counted against `limits.memory`;
 //! - [`capabilities`]: files, log, HTTP, exec, secrets;
@@ -16,6 +18,7 @@
 pub mod attempt;
 pub(crate) mod bindings;
 pub mod budget;
+mod call;
 pub mod capabilities;
 pub mod compiled_cache;
 pub mod plugin;

@@ -14,13 +14,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::OnceCell;
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Store, UpdateDeadline};
 
 use kiln_model::digest::Digest;
 use kiln_model::plugin::PluginInfo;
 
-use crate::attempt as invoke;
+use crate::call as invoke;
 use crate::bindings::{self, ContractVersion};
 use crate::compiled_cache::{CompiledCache, Provenance};
 use crate::plugin::{LoadedPlugin, PluginPre};
@@ -79,16 +79,8 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         // The kiln interfaces of every contract version; WASI is shared.
-        {
-            use bindings::v0_1::kiln::plugin as v1;
-            use bindings::v0_2::kiln::plugin as v2;
-            v1::types::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
-            v1::log::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
-            v2::types::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
-            v2::log::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
-            v2::exec::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
-            v2::secrets::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
-        }
+        bindings::add_types_to_linker(&mut linker)?;
+        crate::capabilities::add_to_linker(&mut linker)?;
 
         let ticker = EpochTicker::start(engine.clone());
         let compiled = cache_dir.map(|dir| CompiledCache::new(dir, &engine));

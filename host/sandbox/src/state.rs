@@ -1,17 +1,18 @@
 //! What a store holds for one attempt: its WASI context (preopens, env,
 //! stdio), its resource table, its log, its limits, and the state of each
-//! granted capability. The capabilities' WIT host implementations live in
-//! their own modules under `crate::capabilities`.
+//! granted capability. Each capability reaches its part through its own
+//! `View` trait; their host implementations live in their own modules
+//! under `crate::capabilities`.
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::budget::{Limits, StoreBudget};
-use crate::capabilities::exec::ExecAccess;
+use crate::capabilities::exec::{ExecAccess, ExecHost, ExecView};
 use crate::capabilities::http::{HttpPolicy, NetworkGrant};
-use crate::capabilities::log::ActionLog;
-use crate::capabilities::secrets::GrantedSecrets;
+use crate::capabilities::log::{ActionLog, LogView};
+use crate::capabilities::secrets::{GrantedSecrets, SecretsView};
 
 pub struct ActionState {
     wasi: WasiCtx,
@@ -86,6 +87,27 @@ impl WasiHttpView for ActionState {
             ctx: &mut self.http,
             table: &mut self.table,
             hooks: &mut self.http_policy,
+        }
+    }
+}
+
+impl LogView for ActionState {
+    fn log(&mut self) -> Option<&ActionLog> {
+        self.log.as_ref()
+    }
+}
+
+impl SecretsView for ActionState {
+    fn secrets(&mut self) -> &GrantedSecrets {
+        &self.secrets
+    }
+}
+
+impl ExecView for ActionState {
+    fn exec(&mut self) -> ExecHost<'_> {
+        ExecHost {
+            access: self.exec.as_ref(),
+            log: self.log.as_ref(),
         }
     }
 }

@@ -81,4 +81,15 @@ impl DataDir {
     pub fn plugins(&self) -> PathBuf {
         self.root.join("plugins")
     }
+
+    /// The plugin SDKs and the WIT contract kiln carries, written out for
+    /// the build scripts of the languages that need files on disk.
+    pub fn sdk(&self) -> PathBuf {
+        self.root.join("sdk")
+    }
+
+    /// The pinned tools those scripts install (componentize-py, -js).
+    pub fn tools(&self) -> PathBuf {
+        self.root.join("tools")
+    }
 }

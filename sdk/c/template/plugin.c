@@ -1,7 +1,7 @@
 /* A kiln plugin in C. Build every .c file of this directory into a
- * component with kiln's C SDK (tools from sdk/c/install-tools):
+ * component with kiln's C SDK (clang, lld and wasi-libc needed):
  *
- *     <kiln>/sdk/c/build <this-dir> plugin.wasm
+ *     kiln plugin build . -o plugin.wasm
  *
  * then use it from a pipeline with `uses: ./plugin.wasm` (or an absolute
  * path), and look at it with `kiln plugin inspect plugin.wasm`.

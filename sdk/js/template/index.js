@@ -1,6 +1,6 @@
 // A kiln plugin in JavaScript. Build it into a component with
 //
-//     sdk/js/build . hello.wasm
+//     kiln plugin build . -o hello.wasm
 //
 // and use it from a pipeline with `uses: ./hello.wasm`. The SDK (kiln.js)
 // is put next to this file by the build; see it for the whole API.

@@ -1,6 +1,6 @@
 """A kiln plugin written in Python.
 
-Build:  <kiln>/sdk/python/build . plugin.wasm
+Build:  kiln plugin build . -o plugin.wasm
 Try:    kiln plugin inspect plugin.wasm
 
 Import every module you use at the top of a file: the component holds only

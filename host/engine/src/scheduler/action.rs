@@ -25,7 +25,7 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
                 duration: started.elapsed(),
                 ..ActionOutcome::of(Status::Failed, None, Some(message))
             };
-            return finished(shared, action, outcome, Vec::new());
+            return shared.finished(action, outcome, Vec::new());
         }
     };
     let key = cache::cache_key(shared, action, &granted).await;
@@ -85,7 +85,7 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
                     outputs: done.outputs,
                     ..outcome(Status::Succeeded, Some(done.summary), None, done.reports)
                 };
-                return finished(shared, action, succeeded, Vec::new());
+                return shared.finished(action, succeeded, Vec::new());
             }
             Err((failure, _)) if failure.retryable && attempt <= before + action.retries => {
                 let delay = retry_delay(attempt);
@@ -101,7 +101,7 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
             }
             Err((failure, tail)) => {
                 let failed = outcome(Status::Failed, None, Some(failure.message), failure.reports);
-                return finished(shared, action, failed, tail);
+                return shared.finished(action, failed, tail);
             }
         }
     }
@@ -240,32 +240,3 @@ pub(crate) fn keep(shared: &RunShared, action: &ActionPlan, kept: &KeptAction) -
     }
 }
 
-/// Report an action's end (with the failing attempt's last log lines) and
-/// hand its outcome on, its texts made plain and masked with every secret
-/// of the run.
-pub(crate) fn finished(
-    shared: &RunShared,
-    action: &ActionPlan,
-    outcome: ActionOutcome,
-    log_tail: Vec<String>,
-) -> ActionOutcome {
-    let outcome = outcome.masked(&shared.masker);
-    shared.events.event(&Event::ActionFinished {
-        stage: action.stage.clone(),
-        action: action.name.clone(),
-        status: outcome.status,
-        attempts: outcome.attempts,
-        duration: outcome.duration,
-        summary: outcome.summary.clone(),
-        error: outcome.error.clone(),
-        log_tail,
-        log: outcome
-            .logs
-            .last()
-            .map(|_| shared.log_address(&action.name, outcome.attempts)),
-        cached: outcome.cached,
-        outputs: outcome.outputs.clone(),
-        reports: outcome.reports.clone(),
-    });
-    outcome
-}

@@ -13,7 +13,6 @@ use kiln_sandbox::capabilities::secrets::GrantedSecrets;
 use kiln_store::action_cache::CacheEntry;
 
 use super::RunShared;
-use super::action::finished;
 use super::outcome::ActionOutcome;
 use crate::action_cache::{fingerprint, tree_fingerprint};
 
@@ -222,7 +221,7 @@ pub(super) fn reuse_cached(
         cached: true,
         reports: Vec::new(),
     };
-    Some(finished(shared, action, outcome, Vec::new()))
+    Some(shared.finished(action, outcome, Vec::new()))
 }
 
 /// Keep a successful result under its key, with the attempt's log.

@@ -148,6 +148,36 @@ pub(crate) struct RunShared {
 }
 
 impl RunShared {
+    /// Report an action's end (with the failing attempt's last log lines) and
+    /// hand its outcome on, its texts made plain and masked with every secret
+    /// of the run.
+    pub(crate) fn finished(
+        &self,
+        action: &ActionPlan,
+        outcome: ActionOutcome,
+        log_tail: Vec<String>,
+    ) -> ActionOutcome {
+        let outcome = outcome.masked(&self.masker);
+        self.events.event(&Event::ActionFinished {
+            stage: action.stage.clone(),
+            action: action.name.clone(),
+            status: outcome.status,
+            attempts: outcome.attempts,
+            duration: outcome.duration,
+            summary: outcome.summary.clone(),
+            error: outcome.error.clone(),
+            log_tail,
+            log: outcome
+                .logs
+                .last()
+                .map(|_| self.log_address(&action.name, outcome.attempts)),
+            cached: outcome.cached,
+            outputs: outcome.outputs.clone(),
+            reports: outcome.reports.clone(),
+        });
+        outcome
+    }
+
     /// Where an attempt's log goes.
     pub fn log_path(&self, action: &str, attempt: u32) -> PathBuf {
         self.runs.log_path(&self.run_id, action, attempt)
@@ -331,7 +361,7 @@ async fn run_stage(
                 let outcome = tokio::select! {
                     outcome = run => outcome,
                     () = cancel.cancelled() => {
-                        action::finished(&shared, &action, ActionOutcome::cancelled(), Vec::new())
+                        shared.finished(&action, ActionOutcome::cancelled(), Vec::new())
                     }
                 };
                 (a, outcome)
@@ -375,8 +405,7 @@ fn decide(
         return Some(action::keep(shared, action, kept));
     }
     if cancel.is_cancelled() {
-        return Some(action::finished(
-            shared,
+        return Some(shared.finished(
             action,
             ActionOutcome::cancelled(),
             Vec::new(),

@@ -8,6 +8,7 @@ use kiln_model::grants::Grants;
 use kiln_model::plugin::PluginInfo;
 use kiln_pipeline::file::ActionFile;
 use kiln_sandbox::capabilities::grant::{self, GrantSite};
+use kiln_sandbox::capabilities::ALL as CAPABILITIES;
 
 use super::report::{Report, Site};
 
@@ -26,7 +27,7 @@ pub fn check(
         home,
     };
     let mut grants = grant::none(workspace);
-    for capability in grant::ALL {
+    for capability in CAPABILITIES {
         capability.read(file, &grant_site, &mut grants, &mut report.sink());
     }
     let at = action
@@ -35,7 +36,7 @@ pub fn check(
         .map(|g| g.at)
         .unwrap_or(action.uses.at);
     for request in &info.grants {
-        for capability in grant::ALL {
+        for capability in CAPABILITIES {
             if let Some(missing) = capability.missing(request, &grants) {
                 report.add(
                     at,

@@ -6,14 +6,17 @@
 //! wit-component and the WASI preview1 reactor adapter are linked in, so a
 //! C author needs only Debian's clang, lld and wasi-libc); Python and
 //! JavaScript with componentize-py and componentize-js, through the SDK's
-//! build scripts, which find their pinned tools in `.tools/`.
+//! build scripts (carried inside kiln, see [`sdk`]), which find their
+//! pinned tools in the [`Toolchain`]'s tools directory.
 
 mod c;
+pub mod sdk;
 mod templates;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub use sdk::Toolchain;
 pub use templates::new_project;
 
 /// The contract version new plugins target.
@@ -74,7 +77,12 @@ pub enum BuildError {
 
 /// Build the plugin in `dir` into a component at `out` (default
 /// `<dir>/<dir name>.wasm`); the path written.
-pub fn build(dir: &Path, lang: Option<Lang>, out: Option<&Path>) -> Result<PathBuf, BuildError> {
+pub fn build(
+    dir: &Path,
+    lang: Option<Lang>,
+    out: Option<&Path>,
+    toolchain: &Toolchain,
+) -> Result<PathBuf, BuildError> {
     let lang = match lang {
         Some(lang) => lang,
         None => Lang::detect(dir).ok_or_else(|| BuildError::UnknownLanguage(dir.to_path_buf()))?,
@@ -93,8 +101,8 @@ pub fn build(dir: &Path, lang: Option<Lang>, out: Option<&Path>) -> Result<PathB
     match lang {
         Lang::Rust => build_rust(dir, &out)?,
         Lang::C => c::build(dir, &out)?,
-        Lang::Python => run_sdk_script("python", dir, &out)?,
-        Lang::Js => run_sdk_script("js", dir, &out)?,
+        Lang::Python => run_sdk_script(toolchain, "python", dir, &out)?,
+        Lang::Js => run_sdk_script(toolchain, "js", dir, &out)?,
     }
     Ok(out)
 }
@@ -149,24 +157,13 @@ fn build_rust(dir: &Path, out: &Path) -> Result<(), BuildError> {
     Ok(())
 }
 
-/// Where the SDKs live: `KILN_SDK_DIR`, else the `sdk/` this kiln was
-/// built from.
-pub fn sdk_dir() -> PathBuf {
-    std::env::var_os("KILN_SDK_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sdk"))
-}
-
-/// Where the SDK scripts install and find their pinned tools:
-/// `KILN_TOOLS_DIR`, else `.tools/` beside the `sdk/` directory.
-pub fn tools_dir() -> PathBuf {
-    std::env::var_os("KILN_TOOLS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| sdk_dir().join("../.tools"))
-}
-
-fn run_sdk_script(lang: &str, dir: &Path, out: &Path) -> Result<(), BuildError> {
-    let script = sdk_dir().join(lang).join("build");
+fn run_sdk_script(
+    toolchain: &Toolchain,
+    lang: &str,
+    dir: &Path,
+    out: &Path,
+) -> Result<(), BuildError> {
+    let script = toolchain.sdk_dir.join(lang).join("build");
     let tools_var = if lang == "python" {
         "KILN_PYTHON_TOOLS"
     } else {
@@ -174,7 +171,7 @@ fn run_sdk_script(lang: &str, dir: &Path, out: &Path) -> Result<(), BuildError> 
     };
     let mut command = Command::new(&script);
     if std::env::var_os(tools_var).is_none() {
-        command.env(tools_var, tools_dir().join(lang));
+        command.env(tools_var, toolchain.tools_dir.join(lang));
     }
     let status = command
         .arg(dir)
@@ -183,7 +180,7 @@ fn run_sdk_script(lang: &str, dir: &Path, out: &Path) -> Result<(), BuildError> 
         .map_err(|source| BuildError::Tool {
             program: script.display().to_string(),
             source,
-            hint: " (set KILN_SDK_DIR to kiln's sdk/ directory)",
+            hint: " (the SDK's build script; KILN_SDK_DIR names another sdk/ directory)",
         })?;
     if !status.success() {
         return Err(BuildError::Failed {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
-use super::{BuildError, Lang, sdk_dir};
+use super::{BuildError, Lang};
 
 static PYTHON: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../sdk/python/template");
 static JS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../sdk/js/template");
@@ -67,18 +67,18 @@ pub fn new_project(name: &str, lang: Lang, parent: &Path) -> Result<PathBuf, Bui
     };
     match lang {
         Lang::Rust => {
-            let sdk = sdk_dir().join("rust");
-            let sdk = sdk.canonicalize().unwrap_or(sdk);
+            // The SDK goes into the project: it builds on any machine, with
+            // or without kiln, against the contract it was written for.
+            super::sdk::vendor_rust_sdk(&dir.join("vendor/kiln-sdk"))?;
             std::fs::create_dir_all(dir.join("src"))?;
             std::fs::write(
                 dir.join("Cargo.toml"),
                 format!(
                     "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
                      [lib]\ncrate-type = [\"cdylib\"]\n\n\
-                     [dependencies]\nkiln-sdk = {{ path = \"{}\" }}\n\n\
+                     [dependencies]\nkiln-sdk = {{ path = \"vendor/kiln-sdk\" }}\n\n\
                      # Its own workspace, wherever it is created.\n[workspace]\n\n\
-                     [profile.release]\nopt-level = \"s\"\n",
-                    sdk.display()
+                     [profile.release]\nopt-level = \"s\"\n"
                 ),
             )?;
             std::fs::write(dir.join("src/lib.rs"), rename(RUST_LIB))?;

@@ -4,8 +4,8 @@
 //! Every capability implements [`Capability`]: it reads its keys of the
 //! pipeline file's `grants:` into the plan's [`Grants`], reporting problems
 //! at their line and column, and says whether what the plugin's
-//! `describe()` asks for is granted. [`ALL`] lists them; a new capability
-//! is its own module plus one line there.
+//! `describe()` asks for is granted. [`ALL`](super::ALL) lists them; a new
+//! capability is its own module plus one line there.
 
 use std::path::Path;
 
@@ -52,14 +52,6 @@ pub trait Capability: Sync {
     /// `None` when granted or when the request is another capability's.
     fn missing(&self, request: &GrantRequest, grants: &Grants) -> Option<Missing>;
 }
-
-/// Every capability that has a grant, in the order validation asks them.
-pub const ALL: &[&dyn Capability] = &[
-    &super::fs::grant::Files,
-    &super::http::grant::Network,
-    &super::exec::grant::Exec,
-    &super::secrets::grant::SecretNames,
-];
 
 /// The `Grants` of an action with none: a read-only workspace.
 pub fn none(workspace: &Path) -> Grants {

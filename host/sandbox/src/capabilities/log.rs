@@ -337,10 +337,34 @@ impl Drop for LineWriter {
     }
 }
 
+/// What a store gives the log capability: the attempt's log (none while a
+/// plugin is described: nothing is logged then).
+pub trait LogView: Send {
+    fn log(&mut self) -> Option<&ActionLog>;
+}
+
+/// The host side of `kiln:plugin/log`, over one store's log.
+pub struct LogHost<'a>(Option<&'a ActionLog>);
+
+struct HasLog;
+
+impl wasmtime::component::HasData for HasLog {
+    type Data<'a> = LogHost<'a>;
+}
+
+/// Link `kiln:plugin/log` of every contract version.
+pub fn add_to_linker<T: LogView + 'static>(
+    linker: &mut wasmtime::component::Linker<T>,
+) -> wasmtime::Result<()> {
+    use crate::bindings::{v0_1, v0_2};
+    v0_1::kiln::plugin::log::add_to_linker::<T, HasLog>(linker, |state| LogHost(state.log()))?;
+    v0_2::kiln::plugin::log::add_to_linker::<T, HasLog>(linker, |state| LogHost(state.log()))
+}
+
 /// `kiln:plugin/log`, the same in every contract version.
 macro_rules! log_host {
     ($version:ident) => {
-        impl crate::bindings::$version::kiln::plugin::log::Host for crate::state::ActionState {
+        impl crate::bindings::$version::kiln::plugin::log::Host for LogHost<'_> {
             fn log(
                 &mut self,
                 level: crate::bindings::$version::kiln::plugin::log::Level,
@@ -354,7 +378,7 @@ macro_rules! log_host {
                     Wit::Warn => Level::Warn,
                     Wit::Error => Level::Error,
                 };
-                match &self.log {
+                match self.0 {
                     Some(log) if !log.write(level, &message) => {
                         Err(wasmtime::Error::new(crate::budget::LimitExceeded::Log(0)))
                     }
@@ -363,7 +387,7 @@ macro_rules! log_host {
             }
 
             fn progress(&mut self, done: u64, total: u64, message: String) -> wasmtime::Result<()> {
-                if let Some(log) = &self.log {
+                if let Some(log) = self.0 {
                     log.progress(done, total, &message);
                 }
                 Ok(())

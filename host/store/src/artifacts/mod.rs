@@ -10,6 +10,7 @@
 //! place, so a crash never leaves half a blob under a digest name. Every
 //! read verifies digests: a corrupted blob is reported, never used.
 
+mod error;
 mod store;
 mod tree;
 

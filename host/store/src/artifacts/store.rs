@@ -23,69 +23,32 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
-use super::tree::TreeWriter;
+pub use super::error::{Corruption, StoreError};
+use super::error::io_error;
+pub use super::tree::make_writable_recursively;
+use super::tree::{Blobs, TreeWriter};
 use kiln_model::artifact::{Entry, EntryKind, Manifest, ManifestError, name_problem};
 use kiln_model::digest::Digest;
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("{action} {}: {source}", path.display())]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        source: io::Error,
-    },
-    #[error(transparent)]
-    Corrupt(Box<Corruption>),
-    #[error("artifact {artifact}: blob {blob} is missing from the store")]
-    Missing { artifact: Digest, blob: Digest },
-    #[error("artifact {artifact}: manifest is not valid: {reason}")]
-    BadManifest {
-        artifact: Digest,
-        reason: ManifestError,
-    },
-    #[error("{}: `{path}` is a {kind}, which an artifact cannot hold", root.display())]
-    Unsupported {
-        root: PathBuf,
-        path: String,
-        kind: &'static str,
-    },
-    /// A name no artifact may hold; `path` shows bytes that are not UTF-8
-    /// as `\xNN`.
-    #[error("{}: `{path}` cannot be stored: {reason}", root.display())]
-    BadName {
-        root: PathBuf,
-        path: String,
-        reason: &'static str,
-    },
-    #[error("{} already exists and is not an empty directory", .0.display())]
-    DestinationExists(PathBuf),
-}
-
-pub(super) fn io_error<'a>(
-    action: &'static str,
-    path: &'a Path,
-) -> impl FnOnce(io::Error) -> StoreError + 'a {
-    move |source| StoreError::Io {
-        action,
-        path: path.to_path_buf(),
-        source,
+/// The tree writer reads blobs through this.
+impl Blobs for LocalArtifactStore {
+    fn blobs_dir(&self) -> PathBuf {
+        LocalArtifactStore::blobs_dir(self)
     }
-}
 
-/// A blob whose content does not hash to its name.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "artifact {artifact}: blob {expected} for `{path}` is corrupt (its content hashes to {actual}); \
-     the store at {} was modified outside kiln",
-    store.display()
-)]
-pub struct Corruption {
-    pub artifact: Digest,
-    pub path: String,
-    pub expected: Digest,
-    pub actual: Digest,
-    pub store: PathBuf,
+    fn open_blob(&self, artifact: &Digest, blob: &Digest) -> Result<(File, PathBuf), StoreError> {
+        LocalArtifactStore::open_blob(self, artifact, blob)
+    }
+
+    fn corruption(
+        &self,
+        artifact: &Digest,
+        path: &str,
+        expected: Digest,
+        actual: Digest,
+    ) -> StoreError {
+        LocalArtifactStore::corruption(self, artifact, path, expected, actual)
+    }
 }
 
 /// What [`LocalArtifactStore::put`] stored.
@@ -506,19 +469,6 @@ fn shown_bytes(bytes: &[u8]) -> String {
         }
     }
     shown
-}
-
-/// Materialized trees are read-only; make their directories writable so
-/// they can be removed. Files keep their mode: many are hard links to
-/// read-only blobs, and unlinking a file needs only its directory writable.
-pub fn make_writable_recursively(dir: &Path) -> io::Result<()> {
-    for item in walkdir::WalkDir::new(dir).follow_links(false) {
-        let item = item?;
-        if item.file_type().is_dir() {
-            fs::set_permissions(item.path(), fs::Permissions::from_mode(0o755))?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -11,21 +11,33 @@
 //! destination.
 
 use std::collections::BTreeMap;
-use std::fs::File;
+use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use rustix::fs::{AtFlags, Mode, OFlags};
 use sha2::{Digest as _, Sha256};
 
-use super::store::{LocalArtifactStore, StoreError, io_error, make_writable_recursively};
+use super::error::{StoreError, io_error};
 use kiln_model::artifact::{EntryKind, Manifest};
 use kiln_model::digest::Digest;
 
+/// Where a [`TreeWriter`] reads the blobs it writes out (the store).
+pub(super) trait Blobs: Sync {
+    /// The directory of the blobs, by hex digest.
+    fn blobs_dir(&self) -> PathBuf;
+    /// The blob `blob` of `artifact`, opened, and its path.
+    fn open_blob(&self, artifact: &Digest, blob: &Digest) -> Result<(File, PathBuf), StoreError>;
+    /// The error for a blob of `artifact` that hashes to `actual`.
+    fn corruption(&self, artifact: &Digest, path: &str, expected: Digest, actual: Digest)
+    -> StoreError;
+}
+
 /// Writes one artifact's tree under a destination directory.
 pub(super) struct TreeWriter<'a> {
-    store: &'a LocalArtifactStore,
+    store: &'a dyn Blobs,
     artifact: &'a Digest,
     dest: PathBuf,
     root: OwnedFd,
@@ -47,7 +59,7 @@ impl<'a> TreeWriter<'a> {
     /// Create `dest` (its parents as needed), or take an existing empty
     /// directory, and open it without following a link.
     pub(super) fn create(
-        store: &'a LocalArtifactStore,
+        store: &'a dyn Blobs,
         artifact: &'a Digest,
         dest: &Path,
         copy: bool,
@@ -257,11 +269,25 @@ fn split(path: &str) -> (&str, &str) {
     path.rsplit_once('/').unwrap_or(("", path))
 }
 
+/// Materialized trees are read-only; make their directories writable so
+/// they can be removed. Files keep their mode: many are hard links to
+/// read-only blobs, and unlinking a file needs only its directory writable.
+pub fn make_writable_recursively(dir: &Path) -> io::Result<()> {
+    for item in walkdir::WalkDir::new(dir).follow_links(false) {
+        let item = item?;
+        if item.file_type().is_dir() {
+            fs::set_permissions(item.path(), fs::Permissions::from_mode(0o755))?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::fs;
 
     use super::*;
+    use crate::artifacts::LocalArtifactStore;
     use kiln_model::artifact::{Entry, MANIFEST_KIND};
 
     /// Store `manifest` as it is (bypassing the checks of `put`), as an

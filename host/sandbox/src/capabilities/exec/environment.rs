@@ -27,7 +27,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::policy::ExecDenied;
+use super::denied::ExecDenied;
 use kiln_model::grants::ExecGrant;
 
 /// What kiln puts into every child's environment before the plugin's

@@ -8,8 +8,7 @@ use std::time::Instant;
 
 use super::{ExecError, ExecOutcome, ExecPolicy, ExecRequest, SpawnOptions, Stream};
 use crate::bindings::v0_2::kiln::plugin::exec as wit;
-use crate::capabilities::log::Level;
-use crate::state::ActionState;
+use crate::capabilities::log::{ActionLog, Level};
 
 /// The most stdout `output` returns.
 pub const MAX_CAPTURE: usize = 16 << 20;
@@ -24,13 +23,39 @@ pub struct ExecAccess {
     pub deadline: Instant,
 }
 
-impl ActionState {
+/// What a store gives the exec capability: what the attempt may run (none
+/// when the action grants no programs), and the log the programs' output
+/// goes to.
+pub trait ExecView: Send {
+    fn exec(&mut self) -> ExecHost<'_>;
+}
+
+/// The host side of `kiln:plugin/exec`, over one store's grants and log.
+pub struct ExecHost<'a> {
+    pub access: Option<&'a ExecAccess>,
+    pub log: Option<&'a ActionLog>,
+}
+
+struct HasExec;
+
+impl wasmtime::component::HasData for HasExec {
+    type Data<'a> = ExecHost<'a>;
+}
+
+/// Link `kiln:plugin/exec` (contract 0.2.0 and later).
+pub fn add_to_linker<T: ExecView + 'static>(
+    linker: &mut wasmtime::component::Linker<T>,
+) -> wasmtime::Result<()> {
+    wit::add_to_linker::<T, HasExec>(linker, |state| state.exec())
+}
+
+impl ExecHost<'_> {
     async fn exec(
         &mut self,
         cmd: wit::Command,
         capture: bool,
     ) -> Result<(ExecOutcome, Vec<u8>), wit::Error> {
-        let Some(access) = &self.exec else {
+        let Some(access) = self.access else {
             return Err(wit::Error::Denied(format!(
                 "exec of `{}` is not granted; the action grants no programs (grants.exec)",
                 cmd.program
@@ -40,7 +65,7 @@ impl ActionState {
         if remaining.is_zero() {
             return Err(wit::Error::TimedOut);
         }
-        let log = self.log.clone();
+        let log = self.log.cloned();
         let captured = Arc::new(Mutex::new(Vec::new()));
         let sink = captured.clone();
         let command_line = std::iter::once(cmd.program.as_str())
@@ -82,7 +107,7 @@ impl ActionState {
                 ExecError::TimedOut { .. } => wit::Error::TimedOut,
                 other => wit::Error::Failed(other.to_string()),
             })?;
-        if let Some(log) = &self.log {
+        if let Some(log) = self.log {
             log.note(
                 Level::Info,
                 &format!(
@@ -103,7 +128,7 @@ fn status(outcome: &ExecOutcome) -> wit::ExitStatus {
     }
 }
 
-impl wit::Host for ActionState {
+impl wit::Host for ExecHost<'_> {
     async fn run(
         &mut self,
         cmd: wit::Command,
@@ -129,8 +154,7 @@ impl wit::Host for ActionState {
 
     fn host_path(&mut self, path: String) -> wasmtime::Result<Option<String>> {
         Ok(self
-            .exec
-            .as_ref()
+            .access
             .and_then(|access| access.policy.host_path(&path))
             .map(|host| host.to_string_lossy().into_owned()))
     }

@@ -23,6 +23,7 @@
 //! The child runs on the host as kiln's user, outside WebAssembly; see
 //! [`landlock`] for exactly what is and is not confined.
 
+mod denied;
 pub mod environment;
 mod executables;
 pub mod grant;
@@ -36,7 +37,7 @@ pub mod spawn;
 mod test_support;
 
 pub use self::environment::{BaseEnv, never_from_a_plugin};
-pub use self::host::ExecAccess;
+pub use self::host::{ExecAccess, ExecHost, ExecView};
 pub use self::landlock::{Confinement, ConfinementError, landlock_support};
 pub use self::policy::{DEFAULT_WORKING_DIR, ExecDenied, ExecMount, ExecPolicy, Permit};
 pub use self::spawn::{ExecError, ExecOutcome, ExecRequest, ExitStatus, SpawnOptions, Stream, run};

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use kiln_model::mask::{MIN_MASKED_CHARS, MaskWarning, Masker};
 
 use crate::bindings::v0_2::kiln::plugin::secrets as wit;
-use crate::state::ActionState;
 
 /// The secrets one action may read, with their values.
 #[derive(Clone, Default)]
@@ -49,9 +48,30 @@ impl GrantedSecrets {
     }
 }
 
-impl wit::Host for ActionState {
+/// What a store gives the secrets capability.
+pub trait SecretsView: Send {
+    fn secrets(&mut self) -> &GrantedSecrets;
+}
+
+/// The host side of `kiln:plugin/secrets`, over one store's secrets.
+pub struct SecretsHost<'a>(&'a GrantedSecrets);
+
+struct HasSecrets;
+
+impl wasmtime::component::HasData for HasSecrets {
+    type Data<'a> = SecretsHost<'a>;
+}
+
+/// Link `kiln:plugin/secrets` (contract 0.2.0 and later).
+pub fn add_to_linker<T: SecretsView + 'static>(
+    linker: &mut wasmtime::component::Linker<T>,
+) -> wasmtime::Result<()> {
+    wit::add_to_linker::<T, HasSecrets>(linker, |state| SecretsHost(state.secrets()))
+}
+
+impl wit::Host for SecretsHost<'_> {
     fn get(&mut self, name: String) -> wasmtime::Result<Result<String, wit::Error>> {
-        Ok(match self.secrets.value(&name) {
+        Ok(match self.0.value(&name) {
             Some(value) => Ok(value.to_owned()),
             None => Err(wit::Error::NotGranted(name)),
         })
