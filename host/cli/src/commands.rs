@@ -52,6 +52,10 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
                     locked,
                 },
                 jobs,
+                approvals: Some(Arc::new(super::approvals::TerminalApprovals {
+                    store: kiln::engine::approvals::StoreApprovals::new(host.history().clone()),
+                    user: super::approvals::current_user(),
+                })),
             };
             run(&host, request, !plain && live_output_wanted(), verbosity).await
         }
@@ -88,6 +92,23 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             window,
             json,
         } => history::metrics(open_host()?.history(), pipeline.as_deref(), window, json),
+        Command::Approve { pending: true, .. } => super::approvals::pending(&open_host()?),
+        Command::Approve {
+            run: Some(ref run),
+            action: Some(ref action),
+            reject,
+            ref comment,
+            ref who,
+            ..
+        } => super::approvals::approve(
+            &open_host()?,
+            run,
+            action,
+            !reject,
+            comment.clone(),
+            who.clone(),
+        ),
+        Command::Approve { .. } => bail!("name the run and the approval action (or --pending)"),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "kiln", &mut std::io::stdout());

@@ -32,6 +32,7 @@ fn status_style(status: Status) -> anstyle::Style {
         Status::Failed | Status::Interrupted => RED,
         Status::Skipped | Status::Cancelled => YELLOW,
         Status::Running | Status::Pending => CYAN,
+        Status::Waiting => YELLOW,
     }
 }
 
@@ -155,6 +156,9 @@ fn show_action(out: &mut impl Write, action: &ActionDetail) -> Result<()> {
             bytesize::ByteSize(artifact.bytes)
         )?;
     }
+    if let Some(approval) = &action.approval {
+        writeln!(out, "{:>14}{DIM}{}{DIM:#}", "", approval_line(approval))?;
+    }
     if let Some(line) = reports_line(&action.reports) {
         writeln!(out, "{:>14}{line}", "")?;
         for failure in action.reports.iter().flat_map(|r| &r.failures) {
@@ -168,6 +172,33 @@ fn show_action(out: &mut impl Write, action: &ActionDetail) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Who may decide an approval, and who did, when and why.
+fn approval_line(approval: &kiln::model::approval::ApprovalRecord) -> String {
+    let who = if approval.approvers.is_empty() {
+        "anyone".to_owned()
+    } else {
+        approval.approvers.join(", ")
+    };
+    match (&approval.decision, &approval.decided_by) {
+        (Some(decision), Some(by)) => {
+            let comment = approval
+                .comment
+                .as_deref()
+                .map(|c| format!(": {}", one_line(c)))
+                .unwrap_or_default();
+            format!(
+                "{decision} by {} at {}{comment}",
+                one_line(by),
+                approval.decided_at.as_deref().unwrap_or("?")
+            )
+        }
+        _ => format!(
+            "approvers: {who}; no decision (deadline {})",
+            approval.deadline
+        ),
+    }
 }
 
 /// One log line, for `--json`.

@@ -2,6 +2,7 @@
 //! 0 success, 1 the pipeline failed, 2 bad input (a pipeline that does not
 //! validate, a missing file, a bad flag).
 
+mod approvals;
 mod commands;
 mod history;
 mod live;
@@ -195,6 +196,30 @@ pub enum Command {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
+    },
+    /// Approve or reject an approval action (`uses: approval`) that waits
+    #[command(
+        after_help = "Examples:\n  kiln approve last go-live --comment \"smoke tests look good\"\n  kiln approve 0193a1 go-live --reject --comment \"not on a Friday\"\n  kiln approve --pending            what waits for a decision\n\nYou decide as $USER unless --as names someone else; an approval that\nlists its approvers accepts only them."
+    )]
+    Approve {
+        /// A run id, a unique prefix of one, or `last`
+        #[arg(required_unless_present = "pending")]
+        run: Option<String>,
+        /// The approval action
+        #[arg(required_unless_present = "pending")]
+        action: Option<String>,
+        /// Reject instead of approve: the action fails
+        #[arg(long)]
+        reject: bool,
+        /// Why, kept with the decision
+        #[arg(long, short = 'm')]
+        comment: Option<String>,
+        /// Decide as this name [default: $USER]
+        #[arg(long = "as", value_name = "NAME")]
+        who: Option<String>,
+        /// List the approvals waiting for a decision
+        #[arg(long, conflicts_with_all = ["run", "action", "reject", "comment"])]
+        pending: bool,
     },
     /// Print a shell completion script
     #[command(

@@ -184,6 +184,39 @@ pub fn render(event: &Event, verbosity: Verbosity, logs: &RunStore) -> Vec<Strin
             }
             lines
         }
+        Event::ApprovalRequested {
+            action, approvers, ..
+        } => {
+            let who = if approvers.is_empty() {
+                "anyone".to_owned()
+            } else {
+                approvers.join(" or ")
+            };
+            vec![status_line(
+                YELLOW,
+                "Waiting",
+                &format!("{action} for approval by {who}"),
+            )]
+        }
+        Event::ApprovalDecided {
+            action, decision, ..
+        } => {
+            let (style, verb) = if decision.approved {
+                (GREEN, "Approved")
+            } else {
+                (RED, "Rejected")
+            };
+            let comment = decision
+                .comment
+                .as_deref()
+                .map(|c| format!(": {}", one_line(c)))
+                .unwrap_or_default();
+            vec![status_line(
+                style,
+                verb,
+                &format!("{action} by {}{comment}", one_line(&decision.by)),
+            )]
+        }
         Event::ActionSkipped { action, reason, .. } if !quiet => {
             vec![status_line(
                 YELLOW,

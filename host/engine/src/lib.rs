@@ -8,9 +8,11 @@
 //!   lifecycle;
 //! - [`executor`]: where an attempt runs (this process, or a worker);
 //! - [`action_cache`]: what an action's cache key covers;
+//! - [`approvals`]: where decisions on approval actions come from;
 //! - [`reports`]: the test reports an action declares.
 
 pub mod action_cache;
+pub mod approvals;
 pub mod executor;
 pub mod plugins;
 pub mod reports;

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use kiln_engine::approvals::StoreApprovals;
 use kiln_engine::executor::LocalExecutor;
 use kiln_engine::plugins::PluginResolver;
 use kiln_engine::plugins::registry::RegistryOptions;
@@ -279,6 +280,10 @@ impl Host {
             secrets: self.secrets.clone(),
             cache: Some(self.cache.clone()),
             use_cache: request.use_cache,
+            approvals: request
+                .approvals
+                .clone()
+                .unwrap_or_else(|| Arc::new(StoreApprovals::new(self.runs.clone()))),
         }
     }
 

@@ -2,6 +2,9 @@
 //! handle to follow it, cancel it, and wait for its end.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use kiln_engine::approvals::ApprovalGate;
 
 use kiln_engine::plugins::registry::RegistryOptions;
 use kiln_engine::scheduler::RunReport;
@@ -11,7 +14,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 /// What to run.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RunRequest {
     /// The pipeline file (ignored for a resume, which runs the recorded one).
     pub file: PathBuf,
@@ -31,6 +34,9 @@ pub struct RunRequest {
     pub registry: RegistryOptions,
     /// At most this many actions at once (default: the host's).
     pub jobs: Option<usize>,
+    /// Where decisions on approval actions come from (default: the run
+    /// store, where `kiln approve` and a server's API write them).
+    pub approvals: Option<Arc<dyn ApprovalGate>>,
 }
 
 impl RunRequest {
@@ -45,6 +51,7 @@ impl RunRequest {
             use_cache: true,
             registry: RegistryOptions::default(),
             jobs: None,
+            approvals: None,
         }
     }
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::approval::ApprovalDecision;
 use crate::artifact::ArtifactRecord;
 use crate::mask::Masker;
 use crate::report::TestReport;
@@ -94,6 +95,20 @@ pub enum Event {
         action: String,
         reason: String,
     },
+    /// An approval action waits for a decision until `deadline_ms` (Unix
+    /// milliseconds).
+    ApprovalRequested {
+        stage: String,
+        action: String,
+        approvers: Vec<String>,
+        deadline_ms: u64,
+    },
+    /// Someone decided (the action then finishes as approved or rejected).
+    ApprovalDecided {
+        stage: String,
+        action: String,
+        decision: ApprovalDecision,
+    },
     StageFinished {
         stage: String,
         status: Status,
@@ -170,6 +185,19 @@ impl Event {
                 cached: *cached,
                 outputs: outputs.clone(),
                 reports: reports.iter().map(|r| r.masked(masker)).collect(),
+            },
+            // A person's comment is text from outside kiln too.
+            Event::ApprovalDecided {
+                stage,
+                action,
+                decision,
+            } => Event::ApprovalDecided {
+                stage: stage.clone(),
+                action: action.clone(),
+                decision: ApprovalDecision {
+                    comment: opt(&decision.comment),
+                    ..decision.clone()
+                },
             },
             other => other.clone(),
         }

@@ -17,8 +17,10 @@
 //! - [`artifact`]: artifact manifests and records;
 //! - [`report`]: test reports and the JUnit parser;
 //! - [`cache`]: the parts of an action's cache key;
+//! - [`approval`]: an action that waits for a person's decision;
 //! - [`status`], [`event`], [`run`]: a run as it happens and as recorded.
 
+pub mod approval;
 pub mod artifact;
 pub mod cache;
 pub mod digest;

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::approval::ApprovalSpec;
 use crate::cache::CachePolicy;
 use crate::digest::Digest;
 use crate::grants::Grants;
@@ -91,6 +92,10 @@ pub struct ActionPlan {
     pub cache_dirs: Vec<String>,
     /// JUnit reports the action writes into its outputs.
     pub junit_reports: Vec<ReportPattern>,
+    /// `uses: approval`: the engine waits for a person instead of running
+    /// a plugin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<ApprovalSpec>,
 }
 
 /// The component an action runs: named by its digest, found at `path` on
@@ -128,6 +133,10 @@ pub struct ReportPattern {
 impl ActionPlan {
     /// Whether the action's result may be reused from the action cache.
     pub fn cacheable(&self) -> bool {
+        // A person's decision is never reused.
+        if self.approval.is_some() {
+            return false;
+        }
         match self.cache {
             CachePolicy::Off => false,
             CachePolicy::On | CachePolicy::Inputs(_) => true,

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::approval::ApprovalRecord;
 use crate::artifact::ArtifactRecord;
 use crate::report::TestReport as ReportRecord;
 use crate::status::Status;
@@ -69,6 +70,9 @@ pub struct ActionDetail {
     pub reports: Vec<ReportRecord>,
     /// Each attempt and its log.
     pub history: Vec<AttemptDetail>,
+    /// For an approval action: who may decide, and who did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<ApprovalRecord>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

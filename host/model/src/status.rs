@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 pub enum Status {
     Pending,
     Running,
+    /// Waiting for a person's decision (an approval).
+    Waiting,
     Succeeded,
     Failed,
     Skipped,
@@ -22,6 +24,7 @@ impl Status {
         match self {
             Status::Pending => "pending",
             Status::Running => "running",
+            Status::Waiting => "waiting",
             Status::Succeeded => "succeeded",
             Status::Failed => "failed",
             Status::Skipped => "skipped",
@@ -34,6 +37,7 @@ impl Status {
         Some(match text {
             "pending" => Status::Pending,
             "running" => Status::Running,
+            "waiting" => Status::Waiting,
             "succeeded" => Status::Succeeded,
             "failed" => Status::Failed,
             "skipped" => Status::Skipped,
@@ -45,7 +49,7 @@ impl Status {
 
     /// Whether the unit of work has ended.
     pub fn is_final(self) -> bool {
-        !matches!(self, Status::Pending | Status::Running)
+        !matches!(self, Status::Pending | Status::Running | Status::Waiting)
     }
 }
 

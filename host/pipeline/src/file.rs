@@ -61,7 +61,8 @@ pub struct ActionFile {
     /// A path to a `.wasm` component (relative to the pipeline file), the
     /// name of a first-party plugin such as `checkout`, or a plugin in an
     /// OCI registry: `oci://host[:port]/repository:tag[@sha256:...]`
-    /// (pinned in kiln.lock on first use).
+    /// (pinned in kiln.lock on first use). `approval` is kiln's own: the
+    /// stage waits for a person (`with: { timeout: 7d, approvers: [...] }`).
     pub uses: Located<String>,
     /// Parameters, as declared by the plugin's `describe()`.
     #[serde(default)]

@@ -15,6 +15,7 @@
 //! - [`secrets`]: the secrets of a run, resolved at its start.
 
 mod action;
+mod approval;
 mod cache;
 mod outcome;
 pub mod secrets;
@@ -42,6 +43,7 @@ pub use kiln_model::event::{Event, EventSink, FanOut, MaskedEvents, Silent};
 pub use outcome::ActionOutcome;
 
 use crate::action_cache::ActionCache;
+use crate::approvals::ApprovalGate;
 use crate::executor::Executor;
 use secrets::RunSecrets;
 
@@ -74,6 +76,8 @@ pub struct Scheduler {
     /// results but never reuses them).
     pub cache: Option<ActionCache>,
     pub use_cache: bool,
+    /// Where decisions on approval actions come from.
+    pub approvals: Arc<dyn ApprovalGate>,
 }
 
 /// The result of a run.
@@ -145,6 +149,7 @@ pub(crate) struct RunShared {
     /// action's key needs it.
     pub workspace_files: tokio::sync::OnceCell<Arc<std::collections::BTreeMap<String, Digest>>>,
     pub resume: Resume,
+    pub approvals: Arc<dyn ApprovalGate>,
 }
 
 impl RunShared {
@@ -295,6 +300,7 @@ impl Scheduler {
             masker,
             cache: self.cache.clone(),
             use_cache: self.use_cache,
+            approvals: self.approvals.clone(),
             workspace: plan.workspace.clone(),
             pipeline_file: plan
                 .file
@@ -350,6 +356,10 @@ async fn run_stage(
             );
             running.spawn(async move {
                 let run = async {
+                    // A person deciding takes no job slot.
+                    if let Some(spec) = &action.approval {
+                        return approval::await_approval(&shared, &action, spec).await;
+                    }
                     let _permit = permits
                         .acquire_owned()
                         .await
@@ -405,11 +415,7 @@ fn decide(
         return Some(action::keep(shared, action, kept));
     }
     if cancel.is_cancelled() {
-        return Some(shared.finished(
-            action,
-            ActionOutcome::cancelled(),
-            Vec::new(),
-        ));
+        return Some(shared.finished(action, ActionOutcome::cancelled(), Vec::new()));
     }
     let need_was = |status| {
         action

@@ -9,12 +9,14 @@
 //! 1. [`names`]: the pipeline's, stages' and actions' names;
 //! 2. [`needs`]: the `needs` graph of each stage;
 //! 3. [`artifacts`]: outputs produced once, inputs produced before use;
-//! 4. [`plugins`]: each `uses:` resolved and loaded (`describe()`);
+//! 4. [`plugins`]: each `uses:` resolved and loaded (`describe()`), but
+//!    [`approval`], which kiln runs itself;
 //! 5. per action: [`params`] against `describe()`, [`grants`] (each
 //!    capability reads its own part, then what `describe()` asks for must
 //!    be granted), and [`settings`] (`if`, timeout, retries, limits,
 //!    cache, reports, env).
 
+mod approval;
 mod artifacts;
 mod grants;
 mod names;
@@ -138,17 +140,30 @@ async fn validate(
                 stage: s,
                 action: a,
             };
-            // A plugin that did not load was reported by its pass.
-            let Some(plugin) = loaded.get(&action.uses) else {
-                continue;
+            let is_approval = action.uses.value == approval::USES;
+            let plugin = if is_approval {
+                approval::reference()
+            } else {
+                // A plugin that did not load was reported by its pass.
+                let Some(plugin) = loaded.get(&action.uses) else {
+                    continue;
+                };
+                plugin.reference()
             };
-            let info = &plugin.info;
+            let info = plugin.info.clone();
+            let info = &info;
+            let params = params::check(action, site, info, &mut report);
+            let approval = if is_approval {
+                approval::spec(action, site, &params, &mut report)
+            } else {
+                None
+            };
             actions.push(ActionPlan {
                 name: action.name.value.clone(),
                 stage: stage.name.value.clone(),
                 uses: action.uses.value.clone(),
-                plugin: plugin.reference(),
-                params: params::check(action, site, info, &mut report),
+                plugin,
+                params,
                 inputs: action.inputs.iter().map(|i| i.value.clone()).collect(),
                 outputs: action.outputs.iter().map(|o| o.value.clone()).collect(),
                 needs: needs[s][a].clone(),
@@ -168,6 +183,7 @@ async fn validate(
                 cache: settings::cache_policy(action),
                 cache_dirs: settings::cache_dirs(action, site, &mut report),
                 junit_reports: settings::junit_reports(action, site, &mut report),
+                approval,
             });
         }
         stages.push(StagePlan {

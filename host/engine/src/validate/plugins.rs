@@ -31,7 +31,8 @@ pub async fn load(
     let mut wanted: Vec<(&kiln_pipeline::Located<String>, String, PathBuf)> = Vec::new();
     let mut seen = HashSet::new();
     for (site, action) in sites(pipeline) {
-        if !seen.insert(action.uses.value.clone()) {
+        // An approval is kiln's own: no component to find.
+        if action.uses.value == super::approval::USES || !seen.insert(action.uses.value.clone()) {
             continue;
         }
         match resolver.resolve(&action.uses, workspace) {

@@ -10,6 +10,7 @@
 //! (`kill -9`, a power cut), and the next kiln command marks it
 //! interrupted ([`RunStore::mark_interrupted`]).
 
+mod approvals;
 mod liveness;
 pub mod metrics;
 mod query;
@@ -22,6 +23,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use approvals::{ApprovalError, PendingApproval};
 pub use liveness::RunLock;
 pub use query::{
     ActionDetail, ArtifactRecord, AttemptDetail, FailedTest, ReportRecord, RunDetail, RunSummary,

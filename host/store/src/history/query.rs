@@ -262,12 +262,15 @@ impl RunStore {
                         outputs: Vec::new(),
                         reports: Vec::new(),
                         history: Vec::new(),
+                        approval: None,
                     },
                 ))
             })
             .map_err(sqlite)?;
+        let mut approvals = RunStore::approvals_of(&connection, run_id).map_err(sqlite)?;
         for row in rows {
             let (stage, mut action) = row.map_err(sqlite)?;
+            action.approval = approvals.remove(&action.name);
             action.outputs = outputs.remove(&action.name).unwrap_or_default();
             action.reports = reports.remove(&action.name).unwrap_or_default();
             action.history = history.remove(&action.name).unwrap_or_default();

@@ -175,6 +175,31 @@ impl RunRecorder {
         };
         match event {
             Event::RunStarted { .. } | Event::ActionLogLine { .. } | Event::ActionKept { .. } => {}
+            Event::ApprovalRequested {
+                action,
+                approvers,
+                deadline_ms,
+                ..
+            } => {
+                sql(
+                    &transaction,
+                    "UPDATE actions SET status = 'waiting', started_at = COALESCE(started_at, ?3)
+                     WHERE run_id = ?1 AND name = ?2",
+                    params![run, action, now],
+                )?;
+                RunStore::request_approval(
+                    &transaction,
+                    run,
+                    action,
+                    approvers,
+                    *deadline_ms as i64,
+                )
+                .map_err(|e| self.store.sqlite(e))?;
+            }
+            Event::ApprovalDecided {
+                action, decision, ..
+            } => super::approvals::record_decision(&transaction, run, action, decision)
+                .map_err(|e| self.store.sqlite(e))?,
             Event::StageStarted { stage } => sql(
                 &transaction,
                 "UPDATE stages SET status = 'running', started_at = COALESCE(started_at, ?3)

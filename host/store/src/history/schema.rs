@@ -5,7 +5,7 @@
 use rusqlite_migration::{M, Migrations};
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2_APPROVALS)])
 }
 
 /// Times are Unix milliseconds, UTC. Statuses are the lowercase names of
@@ -105,6 +105,25 @@ CREATE TABLE reports (
     -- JSON: [{"name": ..., "message": ...}], the failed and errored tests.
     failures     TEXT NOT NULL,
     PRIMARY KEY (run_id, action, path)
+);
+"#;
+
+/// Approvals (`uses: approval`): one row per approval action of a run,
+/// its decision empty until someone decides.
+const V2_APPROVALS: &str = r#"
+CREATE TABLE approvals (
+    run_id       TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    action       TEXT NOT NULL,
+    -- JSON list of who may decide; empty: anyone.
+    approvers    TEXT NOT NULL,
+    requested_at INTEGER NOT NULL,
+    deadline     INTEGER NOT NULL,
+    -- `approved` or `rejected`.
+    decision     TEXT,
+    decided_by   TEXT,
+    comment      TEXT,
+    decided_at   INTEGER,
+    PRIMARY KEY (run_id, action)
 );
 "#;
 
