@@ -9,14 +9,21 @@ use std::process::{Command, Output};
 
 /// The copied binary, with nothing of the build tree in its environment.
 fn installed(kiln: &Path, home: &Path, dir: &Path, args: &[&str]) -> Output {
-    Command::new(kiln)
+    clean_command(kiln, home, dir)
         .args(args)
+        .output()
+        .expect("running the installed kiln")
+}
+
+/// `kiln` in `dir` with an empty environment but `PATH` and `HOME`.
+fn clean_command(kiln: &Path, home: &Path, dir: &Path) -> Command {
+    let mut command = Command::new(kiln);
+    command
         .current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .output()
-        .expect("running the installed kiln")
+        .env("HOME", home);
+    command
 }
 
 fn git(dir: &Path, args: &[&str]) {
@@ -104,12 +111,8 @@ fn developer(kiln: &Path, home: &Path, dir: &Path, args: &[&str]) -> Output {
     let toolchain_var = |name: &str, default: &str| {
         std::env::var_os(name).unwrap_or_else(|| real_home.join(default).into_os_string())
     };
-    Command::new(kiln)
+    clean_command(kiln, home, dir)
         .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
         .env("CARGO_HOME", toolchain_var("CARGO_HOME", ".cargo"))
         .env("RUSTUP_HOME", toolchain_var("RUSTUP_HOME", ".rustup"))
         // The new project's dependencies build once across test runs.

@@ -111,21 +111,8 @@ impl RunStore {
                 approvers,
             });
         }
-        let changed = connection
-            .execute(
-                "UPDATE approvals SET decision = ?3, decided_by = ?4, comment = ?5, decided_at = ?6
-                 WHERE run_id = ?1 AND action = ?2 AND decision IS NULL",
-                params![
-                    run_id,
-                    action,
-                    decision_text(decision.approved),
-                    decision.by,
-                    decision.comment,
-                    now_ms()
-                ],
-            )
-            .map_err(sqlite)?;
-        if changed == 0 {
+        let changed = record_decision(&connection, run_id, action, decision).map_err(sqlite)?;
+        if !changed {
             return Err(not_waiting("decided by someone else just now".into()));
         }
         Ok(())
@@ -216,15 +203,16 @@ impl RunStore {
     }
 }
 
-/// Record a decision made where the run waits (a terminal prompt): the
-/// same row `decide_approval` writes, unless someone decided first.
+/// Write a decision unless someone decided first; whether it was written.
+/// `decide_approval` checks who may decide before; the run's recorder
+/// writes what was decided where the run waits (a terminal prompt).
 pub(super) fn record_decision(
     connection: &rusqlite::Connection,
     run_id: &str,
     action: &str,
     decision: &ApprovalDecision,
-) -> rusqlite::Result<()> {
-    connection.execute(
+) -> rusqlite::Result<bool> {
+    let changed = connection.execute(
         "UPDATE approvals SET decision = ?3, decided_by = ?4, comment = ?5, decided_at = ?6
          WHERE run_id = ?1 AND action = ?2 AND decision IS NULL",
         params![
@@ -236,7 +224,7 @@ pub(super) fn record_decision(
             now_ms()
         ],
     )?;
-    Ok(())
+    Ok(changed > 0)
 }
 
 fn decision_text(approved: bool) -> &'static str {

@@ -198,8 +198,10 @@ impl RunRecorder {
             }
             Event::ApprovalDecided {
                 action, decision, ..
-            } => super::approvals::record_decision(&transaction, run, action, decision)
-                .map_err(|e| self.store.sqlite(e))?,
+            } => {
+                super::approvals::record_decision(&transaction, run, action, decision)
+                    .map_err(|e| self.store.sqlite(e))?;
+            }
             Event::StageStarted { stage } => sql(
                 &transaction,
                 "UPDATE stages SET status = 'running', started_at = COALESCE(started_at, ?3)
