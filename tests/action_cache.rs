@@ -71,6 +71,14 @@ fn an_unchanged_action_is_reused_not_run() {
         log.contains("stored artifact `bin`"),
         "the original log is replayed: {log}"
     );
+    // The history names that log as the action's one attempt.
+    let logs = sandbox.kiln(&["logs", "last", "make"]);
+    logs.assert_code(0);
+    assert!(
+        logs.stdout.contains("cached result of run"),
+        "{}",
+        logs.output()
+    );
 }
 
 #[test]

@@ -53,7 +53,9 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
                 },
                 jobs,
                 approvals: Some(Arc::new(super::approvals::TerminalApprovals {
-                    store: kiln::engine::approvals::StoreApprovals::new(host.history().clone()),
+                    store: kiln::engine::approvals::StoreApprovals::new(Arc::new(
+                        host.history().clone(),
+                    )),
                     user: super::approvals::current_user(),
                 })),
             };

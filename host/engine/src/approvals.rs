@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use kiln_model::approval::ApprovalDecision;
-use kiln_store::history::RunStore;
+use std::sync::Arc;
+
+use kiln_store::history::RunHistory;
 
 /// An approval the engine waits on.
 #[derive(Debug, Clone)]
@@ -38,13 +40,13 @@ pub trait ApprovalGate: Send + Sync {
 /// Decisions written into the run store, read back as they come.
 #[derive(Clone)]
 pub struct StoreApprovals {
-    runs: RunStore,
+    runs: Arc<dyn RunHistory>,
     /// How often the store is asked: another process writes the decision.
     poll: Duration,
 }
 
 impl StoreApprovals {
-    pub fn new(runs: RunStore) -> Self {
+    pub fn new(runs: Arc<dyn RunHistory>) -> Self {
         Self {
             runs,
             poll: Duration::from_millis(200),

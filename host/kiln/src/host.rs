@@ -275,7 +275,7 @@ impl Host {
             executor: Arc::new(executor),
             store: self.artifacts.clone(),
             work_root: self.data.work(),
-            runs: self.runs.clone(),
+            runs: Arc::new(self.runs.clone()),
             jobs: request.jobs.unwrap_or(self.config.jobs),
             secrets: self.secrets.clone(),
             cache: Some(self.cache.clone()),
@@ -283,7 +283,7 @@ impl Host {
             approvals: request
                 .approvals
                 .clone()
-                .unwrap_or_else(|| Arc::new(StoreApprovals::new(self.runs.clone()))),
+                .unwrap_or_else(|| Arc::new(StoreApprovals::new(Arc::new(self.runs.clone())))),
         }
     }
 

@@ -157,11 +157,9 @@ impl ActionCache {
     }
 
     /// Record a result and the log that goes with it.
-    pub fn put(&self, entry: &CacheEntry, log: &Path) -> Result<(), CacheError> {
-        let log_target = self.log_path(&entry.key);
-        if log.exists() {
-            let bytes = std::fs::read(log).map_err(io(log))?;
-            write_atomically(&log_target, &bytes)?;
+    pub fn put(&self, entry: &CacheEntry, log: Option<&[u8]>) -> Result<(), CacheError> {
+        if let Some(bytes) = log {
+            write_atomically(&self.log_path(&entry.key), bytes)?;
         }
         let json = serde_json::to_vec_pretty(entry).expect("an entry always serializes");
         write_atomically(&self.entry_path(&entry.key), &json)

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kiln_model::event::Event;
+use kiln_model::event::{Event, LogAddress};
 use kiln_model::plan::{ActionPlan, WorkUnit};
 use kiln_model::status::Status;
 use kiln_sandbox::capabilities::log::{ActionLog, Level};
@@ -45,15 +45,15 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
         .unwrap_or(0);
     let mut attempt = before + 1;
     loop {
-        let log_path = shared.log_path(&action.name, attempt);
+        let address = shared.log_address(&action.name, attempt);
         shared.events.event(&Event::ActionStarted {
             stage: action.stage.clone(),
             action: action.name.clone(),
             attempt,
-            log: shared.log_address(&action.name, attempt),
+            log: address.clone(),
         });
-        logs.push(log_path.clone());
-        let ended = match open_log(shared, action, &log_path, &granted) {
+        logs.push(address.clone());
+        let ended = match open_log(shared, action, &address, &granted) {
             Ok(log) => run_attempt(shared, action, attempt, log, &granted).await,
             Err(failure) => Err((failure, Vec::new())),
         };
@@ -77,7 +77,7 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
                         parts,
                         &done.summary,
                         &done.outputs,
-                        &log_path,
+                        &address,
                     );
                 }
                 remember_outputs(shared, &done);
@@ -112,13 +112,16 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
 fn open_log(
     shared: &RunShared,
     action: &ActionPlan,
-    path: &std::path::Path,
+    address: &LogAddress,
     granted: &GrantedSecrets,
 ) -> Result<ActionLog, AttemptFailure> {
-    let log =
-        ActionLog::create(path, action.limits.log, shared.masker.clone()).map_err(|error| {
-            AttemptFailure::setup(format!("cannot create log {}: {error}", path.display()))
-        })?;
+    let (writer, shown) = shared.runs.create_log(address).map_err(|error| {
+        AttemptFailure::setup(format!(
+            "cannot create the log of attempt {} of {}: {error}",
+            address.attempt, address.action
+        ))
+    })?;
+    let log = ActionLog::over(writer, &shown, action.limits.log, shared.masker.clone());
     let (events, stage, name) = (
         shared.events.clone(),
         action.stage.clone(),
@@ -171,9 +174,7 @@ async fn run_attempt(
         log: log.clone(),
         secrets: granted.clone(),
         run_status,
-        ledger: Some(Arc::new(kiln_store::children::ChildLedger::new(
-            shared.children_dir(),
-        ))),
+        ledger: Some(shared.runs.process_ledger(&shared.run_id)),
     };
     shared
         .executor

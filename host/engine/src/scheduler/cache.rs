@@ -2,11 +2,13 @@
 //! [`KeyParts`]), reusing a recorded result, recording a new one.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
 use kiln_model::artifact::ArtifactRecord;
 use kiln_model::cache::{CachePolicy, KeyParts};
+use kiln_model::event::LogAddress;
 use kiln_model::plan::ActionPlan;
 use kiln_model::status::Status;
 use kiln_sandbox::capabilities::secrets::GrantedSecrets;
@@ -175,18 +177,20 @@ pub(super) fn reuse_cached(
             return None;
         }
     };
-    let log_path = shared.log_path(&action.name, 1);
+    // The replayed log is the action's one attempt in this run.
+    let address = shared.log_address(&action.name, 1);
     let replayed = (|| -> std::io::Result<()> {
-        std::fs::create_dir_all(log_path.parent().expect("logs live in a directory"))?;
-        let mut text = format!(
-            "kiln: cached result of run {} (key {}); the plugin did not run\n",
+        let (mut log, _) = shared.runs.create_log(&address)?;
+        writeln!(
+            log,
+            "kiln: cached result of run {} (key {}); the plugin did not run",
             entry.run_id,
             key.short()
-        );
-        if let Ok(old) = std::fs::read_to_string(cache.log_path(&key)) {
-            text.push_str(&old);
+        )?;
+        if let Ok(old) = std::fs::read(cache.log_path(&key)) {
+            log.write_all(&old)?;
         }
-        std::fs::write(&log_path, text)
+        log.flush()
     })();
     if let Err(error) = replayed {
         tracing::warn!("replaying the cached log: {error}");
@@ -217,7 +221,7 @@ pub(super) fn reuse_cached(
         summary: Some(entry.summary),
         error: None,
         outputs,
-        logs: vec![log_path],
+        logs: vec![address],
         cached: true,
         reports: Vec::new(),
     };
@@ -231,7 +235,7 @@ pub(super) fn record(
     parts: &KeyParts,
     summary: &str,
     outputs: &[ArtifactRecord],
-    log_path: &std::path::Path,
+    log: &LogAddress,
 ) {
     let Some(cache) = &shared.cache else { return };
     let entry = CacheEntry {
@@ -244,7 +248,8 @@ pub(super) fn record(
         outputs: outputs.iter().map(|o| (o.name.clone(), o.digest)).collect(),
         parts: parts.clone(),
     };
-    if let Err(error) = cache.put(&entry, log_path) {
+    let log = shared.runs.read_log(log).ok();
+    if let Err(error) = cache.put(&entry, log.as_deref()) {
         tracing::warn!("not cached: {error}");
     }
 }

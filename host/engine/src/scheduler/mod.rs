@@ -33,7 +33,7 @@ use kiln_model::plan::{ActionPlan, Condition, Plan};
 use kiln_model::run::RunDetail;
 use kiln_model::status::Status;
 use kiln_store::artifacts::ArtifactStore;
-use kiln_store::history::RunStore;
+use kiln_store::history::RunHistory;
 use kiln_store::secrets::Secrets;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -67,7 +67,7 @@ pub struct Scheduler {
     /// Per-run scratch space (`<data dir>/work`).
     pub work_root: PathBuf,
     /// The run history: where attempt logs are written, the run so far.
-    pub runs: RunStore,
+    pub runs: Arc<dyn RunHistory>,
     /// How many actions may run at once.
     pub jobs: usize,
     /// Where granted secrets are looked up.
@@ -131,7 +131,7 @@ pub(crate) struct RunShared {
     pub pipeline: String,
     pub executor: Arc<dyn Executor>,
     pub store: Arc<dyn ArtifactStore>,
-    pub runs: RunStore,
+    pub runs: Arc<dyn RunHistory>,
     /// Artifact name to digest, filled as actions succeed.
     pub artifacts: Mutex<HashMap<String, Digest>>,
     /// Every event of the run passes through [`MaskedEvents`].
@@ -172,10 +172,7 @@ impl RunShared {
             summary: outcome.summary.clone(),
             error: outcome.error.clone(),
             log_tail,
-            log: outcome
-                .logs
-                .last()
-                .map(|_| self.log_address(&action.name, outcome.attempts)),
+            log: outcome.logs.last().cloned(),
             cached: outcome.cached,
             outputs: outcome.outputs.clone(),
             reports: outcome.reports.clone(),
@@ -183,24 +180,13 @@ impl RunShared {
         outcome
     }
 
-    /// Where an attempt's log goes.
-    pub fn log_path(&self, action: &str, attempt: u32) -> PathBuf {
-        self.runs.log_path(&self.run_id, action, attempt)
-    }
-
-    /// How events name that log.
+    /// How events and the history name an attempt's log.
     pub fn log_address(&self, action: &str, attempt: u32) -> LogAddress {
         LogAddress {
             run_id: self.run_id.clone(),
             action: action.to_owned(),
             attempt,
         }
-    }
-
-    /// Where the run's running programs are recorded (see
-    /// [`ChildLedger`](kiln_store::children::ChildLedger)).
-    pub fn children_dir(&self) -> PathBuf {
-        self.runs.run_dir(&self.run_id).join("children")
     }
 }
 

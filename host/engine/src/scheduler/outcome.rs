@@ -1,9 +1,9 @@
 //! How an action ended, as the scheduler keeps it.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use kiln_model::artifact::ArtifactRecord;
+use kiln_model::event::LogAddress;
 use kiln_model::mask::Masker;
 use kiln_model::report::TestReport;
 use kiln_model::status::Status;
@@ -17,7 +17,8 @@ pub struct ActionOutcome {
     pub summary: Option<String>,
     pub error: Option<String>,
     pub outputs: Vec<ArtifactRecord>,
-    pub logs: Vec<PathBuf>,
+    /// The log of each attempt made, in order.
+    pub logs: Vec<LogAddress>,
     /// Reused from the action cache.
     pub cached: bool,
     /// The declared test reports of the last attempt.

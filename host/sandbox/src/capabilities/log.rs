@@ -48,15 +48,19 @@ impl Level {
     }
 }
 
-/// One attempt's log. Cheap to clone; all clones write to the same file.
+/// Where a log's lines go: a file today, a stream to a server tomorrow.
+pub type LogWriter = Box<dyn Write + Send>;
+
+/// One attempt's log. Cheap to clone; all clones write to the same place.
 #[derive(Clone)]
 pub struct ActionLog {
     inner: Arc<Mutex<LogInner>>,
 }
 
 struct LogInner {
+    /// Where the lines go, for messages.
     path: PathBuf,
-    file: Option<BufWriter<File>>,
+    file: Option<BufWriter<LogWriter>>,
     tail: VecDeque<String>,
     last_progress: Option<String>,
     /// Bytes of log lines accepted so far, and the most accepted.
@@ -76,10 +80,15 @@ impl ActionLog {
             std::fs::create_dir_all(dir)?;
         }
         let file = File::create(path)?;
-        Ok(Self {
+        Ok(Self::over(Box::new(file), path, limit, masker))
+    }
+
+    /// A log whose lines go to `writer` (`shown` names it in messages).
+    pub fn over(writer: LogWriter, shown: &Path, limit: u64, masker: Masker) -> Self {
+        Self {
             inner: Arc::new(Mutex::new(LogInner {
-                path: path.to_path_buf(),
-                file: Some(BufWriter::new(file)),
+                path: shown.to_path_buf(),
+                file: Some(BufWriter::new(writer)),
                 tail: VecDeque::with_capacity(TAIL_LINES),
                 last_progress: None,
                 written: 0,
@@ -88,7 +97,7 @@ impl ActionLog {
                 masker,
                 observer: None,
             })),
-        })
+        }
     }
 
     /// Hand every later line to `observer` too (the live view).

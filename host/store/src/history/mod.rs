@@ -16,6 +16,7 @@ pub mod metrics;
 mod query;
 mod recorder;
 mod schema;
+mod seam;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -30,6 +31,7 @@ pub use query::{
     StageDetail,
 };
 pub use recorder::{RunMeta, RunRecorder};
+pub use seam::RunHistory;
 
 /// How long a write waits for another process's transaction to end.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
