@@ -52,6 +52,9 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
                     locked,
                 },
                 jobs,
+                project: None,
+                git_ref: None,
+                delivery: None,
             };
             run(&host, request, !plain && live_output_wanted(), verbosity).await
         }

@@ -17,7 +17,7 @@ use kiln::model::run::{ActionDetail, RunDetail};
 use kiln::model::status::Status;
 use kiln::store::artifacts::LocalArtifactStore;
 use kiln::store::history::RunStore;
-use kiln::store::history::metrics::{Figure, compute};
+use kiln::store::history::metrics::Figure;
 
 fn print_json(value: &impl Serialize) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
@@ -420,15 +420,7 @@ pub fn metrics(
     window: Duration,
     json: bool,
 ) -> Result<ExitCode> {
-    let mut by_pipeline = store.deployments(window, pipeline)?;
-    // A pipeline with runs but no deployment still gets a line.
-    for run in store.list_runs(pipeline, 10_000)? {
-        by_pipeline.entry(run.pipeline).or_default();
-    }
-    let metrics: Vec<_> = by_pipeline
-        .iter()
-        .map(|(name, deployments)| compute(name, deployments, window))
-        .collect();
+    let metrics = store.metrics(pipeline, window)?;
     if json {
         return print_json(&metrics);
     }

@@ -31,6 +31,12 @@ pub struct RunRequest {
     pub registry: RegistryOptions,
     /// At most this many actions at once (default: the host's).
     pub jobs: Option<usize>,
+    /// The server project the run belongs to (`kiln serve`).
+    pub project: Option<String>,
+    /// The git ref the run is for (`refs/heads/main`).
+    pub git_ref: Option<String>,
+    /// The webhook delivery that asked for the run.
+    pub delivery: Option<String>,
 }
 
 impl RunRequest {
@@ -45,6 +51,9 @@ impl RunRequest {
             use_cache: true,
             registry: RegistryOptions::default(),
             jobs: None,
+            project: None,
+            git_ref: None,
+            delivery: None,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod metrics;
 mod query;
 mod recorder;
 mod schema;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -24,10 +25,10 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use liveness::RunLock;
 pub use query::{
-    ActionDetail, ArtifactRecord, AttemptDetail, FailedTest, ReportRecord, RunDetail, RunSummary,
-    StageDetail,
+    ActionDetail, ArtifactRecord, AttemptDetail, FailedTest, ReportRecord, RunDetail, RunFilter,
+    RunSummary, StageDetail,
 };
-pub use recorder::{RunMeta, RunRecorder};
+pub use recorder::{FailedStart, RunMeta, RunRecorder};
 
 /// How long a write waits for another process's transaction to end.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
