@@ -14,7 +14,8 @@ mod runs;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::routing::{MethodRouter, get, post};
+use axum::handler::Handler;
+use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::state::Shared;
 use crate::triggers::webhook;
@@ -39,12 +40,19 @@ pub struct Route {
     pub handler: MethodRouter<Shared>,
 }
 
-fn route(method: Method, path: &'static str, access: Access, handler: MethodRouter<Shared>) -> Route {
+/// The handler is routed for `method` only: the table cannot say one
+/// method and serve another.
+fn route<H, T>(method: Method, path: &'static str, access: Access, handler: H) -> Route
+where
+    H: Handler<T, Shared>,
+    T: 'static,
+{
+    let filter = MethodFilter::try_from(method.clone()).expect("a method axum can route");
     Route {
         method,
         path,
         access,
-        handler,
+        handler: on(filter, handler),
     }
 }
 
@@ -52,31 +60,31 @@ fn route(method: Method, path: &'static str, access: Access, handler: MethodRout
 pub fn routes() -> Vec<Route> {
     use Access::{Open, Signature, Token};
     vec![
-        route(Method::GET, "/health", Open, get(|| async { "ok\n" })),
-        route(Method::POST, "/hooks/{project}", Signature, post(webhook::receive)),
-        route(Method::GET, "/api/v1/projects", Token, get(projects::list)),
-        route(Method::GET, "/api/v1/projects/{project}", Token, get(projects::show)),
-        route(Method::POST, "/api/v1/projects/{project}/trigger", Token, post(projects::trigger)),
-        route(Method::GET, "/api/v1/projects/{project}/deliveries", Token, get(projects::deliveries)),
-        route(Method::GET, "/api/v1/queue", Token, get(projects::queue)),
-        route(Method::GET, "/api/v1/runs", Token, get(runs::list)),
-        route(Method::GET, "/api/v1/runs/{run}", Token, get(runs::show)),
-        route(Method::POST, "/api/v1/runs/{run}/cancel", Token, post(runs::cancel)),
+        route(Method::GET, "/health", Open, || async { "ok\n" }),
+        route(Method::POST, "/hooks/{project}", Signature, webhook::receive),
+        route(Method::GET, "/api/v1/projects", Token, projects::list),
+        route(Method::GET, "/api/v1/projects/{project}", Token, projects::show),
+        route(Method::POST, "/api/v1/projects/{project}/trigger", Token, projects::trigger),
+        route(Method::GET, "/api/v1/projects/{project}/deliveries", Token, projects::deliveries),
+        route(Method::GET, "/api/v1/queue", Token, projects::queue),
+        route(Method::GET, "/api/v1/runs", Token, runs::list),
+        route(Method::GET, "/api/v1/runs/{run}", Token, runs::show),
+        route(Method::POST, "/api/v1/runs/{run}/cancel", Token, runs::cancel),
         route(
             Method::GET,
             "/api/v1/runs/{run}/actions/{action}/attempts/{attempt}/log",
             Token,
-            get(logs::whole),
+            logs::whole,
         ),
         route(
             Method::GET,
             "/api/v1/runs/{run}/actions/{action}/attempts/{attempt}/log/stream",
             Token,
-            get(logs::live),
+            logs::live,
         ),
-        route(Method::GET, "/api/v1/runs/{run}/artifacts", Token, get(artifacts::list)),
-        route(Method::GET, "/api/v1/runs/{run}/artifacts/{name}", Token, get(artifacts::download)),
-        route(Method::GET, "/api/v1/metrics", Token, get(runs::metrics)),
+        route(Method::GET, "/api/v1/runs/{run}/artifacts", Token, artifacts::list),
+        route(Method::GET, "/api/v1/runs/{run}/artifacts/{name}", Token, artifacts::download),
+        route(Method::GET, "/api/v1/metrics", Token, runs::metrics),
     ]
 }
 
@@ -86,7 +94,14 @@ pub fn router(state: Shared) -> Router {
     let mut api = Router::new();
     let mut hooks = Router::new();
     let mut open = Router::new();
-    for Route { path, access, handler, .. } in routes() {
+    for Route {
+        method,
+        path,
+        access,
+        handler,
+    } in routes()
+    {
+        tracing::debug!("route {method} {path}");
         match access {
             Access::Token => api = api.route(path, handler),
             Access::Signature => hooks = hooks.route(path, handler),
@@ -100,4 +115,33 @@ pub fn router(state: Shared) -> Router {
         .merge(hooks)
         .merge(open)
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// `openapi.yaml` documents exactly the routes the router serves.
+    #[test]
+    fn every_route_is_in_the_openapi_file_and_every_path_there_is_served() {
+        let text = include_str!("../../openapi.yaml");
+        let document: serde_json::Value = serde_saphyr::from_str(text).expect("openapi.yaml parses");
+        assert_eq!(document["openapi"].as_str().map(|v| &v[..2]), Some("3."));
+        let mut documented = BTreeSet::new();
+        for (path, operations) in document["paths"].as_object().expect("paths") {
+            for method in operations.as_object().expect("operations").keys() {
+                documented.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+        let served: BTreeSet<(String, String)> = routes()
+            .iter()
+            .map(|r| (r.method.as_str().to_owned(), r.path.to_owned()))
+            .collect();
+        let undocumented: Vec<_> = served.difference(&documented).collect();
+        let unserved: Vec<_> = documented.difference(&served).collect();
+        assert!(undocumented.is_empty(), "served but not in openapi.yaml: {undocumented:?}");
+        assert!(unserved.is_empty(), "in openapi.yaml but not served: {unserved:?}");
+    }
 }

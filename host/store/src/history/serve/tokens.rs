@@ -76,17 +76,32 @@ impl RunStore {
     }
 
     /// The scope of a presented token; `None` when it is not one of ours.
+    /// Its last use is noted, at most once a minute (a write per request
+    /// would cost more than the request).
     pub fn token_scope(&self, presented: &str) -> Result<Option<Scope>, RunStoreError> {
+        let digest = hash(presented);
         let connection = self.lock();
-        let scope: Option<String> = connection
+        let found: Option<(String, Option<i64>)> = connection
             .query_row(
-                "SELECT scope FROM api_tokens WHERE hash = ?1",
-                params![hash(presented)],
-                |row| row.get(0),
+                "SELECT scope, last_used_at FROM api_tokens WHERE hash = ?1",
+                params![digest],
+                |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()
             .map_err(|e| self.sqlite(e))?;
-        Ok(scope.as_deref().and_then(Scope::parse))
+        let Some((scope, last_used)) = found else {
+            return Ok(None);
+        };
+        let now = now_ms();
+        if last_used.is_none_or(|at| now - at > 60_000) {
+            connection
+                .execute(
+                    "UPDATE api_tokens SET last_used_at = ?2 WHERE hash = ?1",
+                    params![digest, now],
+                )
+                .map_err(|e| self.sqlite(e))?;
+        }
+        Ok(Scope::parse(&scope))
     }
 
     /// Every token, newest first.
