@@ -272,10 +272,15 @@ impl Host {
     ) -> Result<String, HostError> {
         let text = std::fs::read(&request.file).unwrap_or_default();
         let source = String::from_utf8_lossy(&text);
-        // The pipeline's name when the file still says it; else the file's.
+        // The pipeline's name when the file still says it (a file that
+        // does not parse may still have its top-level `name:` line); else
+        // the project's, else the file's.
         let pipeline = kiln_pipeline::parse(&request.file, &source)
             .map(|parsed| parsed.name.value)
-            .unwrap_or_else(|_| {
+            .ok()
+            .or_else(|| top_level_name(&source))
+            .or_else(|| request.project.clone())
+            .unwrap_or_else(|| {
                 request.file.file_stem().map_or_else(
                     || "pipeline".to_owned(),
                     |stem| stem.to_string_lossy().into_owned(),
@@ -348,6 +353,16 @@ impl Host {
             }
         }
     }
+}
+
+/// The value of a `name:` line at the top level of a YAML text, for a
+/// pipeline file too broken to parse.
+fn top_level_name(source: &str) -> Option<String> {
+    let line = source.lines().find(|line| line.starts_with("name:"))?;
+    let value = line["name:".len()..].split(" #").next()?.trim();
+    let value = value.trim_matches(|c| c == '"' || c == '\'');
+    let plain = !value.is_empty() && value.chars().all(|c| c.is_alphanumeric() || "-_. ".contains(c));
+    plain.then(|| value.to_owned())
 }
 
 /// What the history records about a new run of `request`.
