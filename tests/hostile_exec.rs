@@ -5,7 +5,6 @@
 
 mod support;
 
-
 use support::hostile::{contained, error};
 use support::http_server::TestServer;
 use support::{Sandbox, group_members, wait_until};

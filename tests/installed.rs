@@ -139,8 +139,18 @@ fn plugin_projects_from_the_binary_alone_build_and_run() {
 
     for lang in ["rust", "python"] {
         let name = format!("hello-{lang}");
-        let new = developer(&kiln, &home, &projects, &["plugin", "new", &name, "--lang", lang]);
-        assert_eq!(new.status.code(), Some(0), "{}", String::from_utf8_lossy(&new.stderr));
+        let new = developer(
+            &kiln,
+            &home,
+            &projects,
+            &["plugin", "new", &name, "--lang", lang],
+        );
+        assert_eq!(
+            new.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&new.stderr)
+        );
         let project = projects.join(&name);
         // Nothing in the project points into kiln's source tree.
         for entry in walkdir::WalkDir::new(&project) {

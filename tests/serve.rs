@@ -9,9 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use support::serve::{
-    Repo, Server, checkouts, curl, runs, token, wait_for_ended_runs,
-};
+use support::serve::{Repo, Server, checkouts, curl, runs, token, wait_for_ended_runs};
 use support::{Sandbox, wait_until};
 
 const SECRET: &str = "It's a Secret to Everybody";
@@ -119,7 +117,10 @@ fn a_push_notified_by_a_github_webhook_runs_on_exactly_that_commit() {
     let run = run_of(&ended, &second);
     assert_eq!(run["status"], "succeeded", "{run:#}");
     let log = log_of(&sandbox, run, "read");
-    assert!(log.contains("pushed second") && !log.contains("pushed first"), "{log}");
+    assert!(
+        log.contains("pushed second") && !log.contains("pushed first"),
+        "{log}"
+    );
 
     // `kiln show` says where the run came from; the checkout is gone.
     let shown = sandbox.kiln(&["show", run["id"].as_str().unwrap()]);
@@ -135,7 +136,9 @@ fn a_push_notified_by_a_github_webhook_runs_on_exactly_that_commit() {
     }
     let listed = sandbox.kiln(&["runs"]);
     assert!(listed.stdout.contains("app:main"), "{}", listed.stdout);
-    wait_until("the checkouts are removed", || checkouts(&sandbox).is_empty());
+    wait_until("the checkouts are removed", || {
+        checkouts(&sandbox).is_empty()
+    });
 }
 
 #[test]
@@ -182,17 +185,29 @@ fn webhook_deliveries_not_believed_or_not_wanted_start_nothing() {
     let forged = kiln_server::sign_hmac(push.as_bytes(), b"a guess");
     let (status, body) = server.curl(
         &[
-            "-X", "POST",
-            "-H", "X-GitHub-Event: push",
-            "-H", "X-GitHub-Delivery: forged",
-            "-H", &format!("X-Hub-Signature-256: sha256={forged}"),
-            "--data-binary", &push,
+            "-X",
+            "POST",
+            "-H",
+            "X-GitHub-Event: push",
+            "-H",
+            "X-GitHub-Delivery: forged",
+            "-H",
+            &format!("X-Hub-Signature-256: sha256={forged}"),
+            "--data-binary",
+            &push,
         ],
         "/hooks/app",
     );
     assert_eq!(status, 401, "{body}");
     let (status, _) = server.curl(
-        &["-X", "POST", "-H", "X-GitHub-Event: push", "--data-binary", &push],
+        &[
+            "-X",
+            "POST",
+            "-H",
+            "X-GitHub-Event: push",
+            "--data-binary",
+            &push,
+        ],
         "/hooks/app",
     );
     assert_eq!(status, 401);
@@ -204,9 +219,12 @@ fn webhook_deliveries_not_believed_or_not_wanted_start_nothing() {
     std::fs::write(&big, vec![b' '; 26 * 1024 * 1024]).unwrap();
     let (status, _) = server.curl(
         &[
-            "-X", "POST",
-            "-H", "X-Hub-Signature-256: sha256=00",
-            "--data-binary", &format!("@{}", big.display()),
+            "-X",
+            "POST",
+            "-H",
+            "X-Hub-Signature-256: sha256=00",
+            "--data-binary",
+            &format!("@{}", big.display()),
         ],
         "/hooks/app",
     );
@@ -244,7 +262,12 @@ fn webhook_deliveries_not_believed_or_not_wanted_start_nothing() {
         .collect();
     assert_eq!(
         recorded,
-        [("d-4", "queued"), ("d-3", "ignored"), ("d-2", "ignored"), ("d-1", "rejected")],
+        [
+            ("d-4", "queued"),
+            ("d-3", "ignored"),
+            ("d-2", "ignored"),
+            ("d-1", "rejected")
+        ],
         "the 401s and the 404 are not stored"
     );
     assert_eq!(runs(&sandbox).len(), 1);
@@ -270,7 +293,11 @@ fn a_pipeline_broken_at_the_pushed_commit_is_a_failed_run_with_its_position() {
     let (status, _) = server.curl(&[], "/health");
     assert_eq!(status, 200);
     let shown = sandbox.kiln(&["show", "last"]);
-    assert!(shown.stdout.contains("error: kiln.yaml:8:18: "), "{}", shown.stdout);
+    assert!(
+        shown.stdout.contains("error: kiln.yaml:8:18: "),
+        "{}",
+        shown.stdout
+    );
 }
 
 #[test]
@@ -281,7 +308,14 @@ fn an_unfetchable_repository_records_the_trigger_with_its_error_and_retries() {
     let server = Server::start(&sandbox, &config, &[]);
     let write = token(&sandbox, "write");
     let triggered = sandbox.kiln(&[
-        "trigger", "app", "--ref", "main", "--server", &server.url, "--token", &write,
+        "trigger",
+        "app",
+        "--ref",
+        "main",
+        "--server",
+        &server.url,
+        "--token",
+        &write,
     ]);
     triggered.assert_code(0);
     assert!(triggered.stderr.contains("Queued"), "{}", triggered.stderr);
@@ -317,7 +351,12 @@ fn a_newer_push_cancels_the_run_in_progress_of_its_group() {
     let newer = repo.commit(&[("kiln.yaml", QUICK)], "quick");
     repo.push("main");
     let ended = wait_for_ended_runs(&sandbox, 2);
-    assert_eq!(run_of(&ended, &older)["status"], "cancelled", "{ended:#?}\n{}", server.log());
+    assert_eq!(
+        run_of(&ended, &older)["status"],
+        "cancelled",
+        "{ended:#?}\n{}",
+        server.log()
+    );
     assert_eq!(run_of(&ended, &newer)["status"], "succeeded", "{ended:#?}");
 }
 
@@ -337,14 +376,25 @@ fn queued_runs_survive_a_restart_and_start_when_the_server_is_back() {
     let mut server = Server::start(&sandbox, &config, &[]);
     for _ in 0..2 {
         let (status, body) = server.curl(
-            &["-X", "POST", "-H", &auth(&write), "--data-binary", "{\"ref\":\"main\"}"],
+            &[
+                "-X",
+                "POST",
+                "-H",
+                &auth(&write),
+                "--data-binary",
+                "{\"ref\":\"main\"}",
+            ],
             "/api/v1/projects/app/trigger",
         );
         assert_eq!(status, 202, "{body}");
     }
     let first = wait_for_running(&sandbox, &[]);
     let queued = server.get_json(&write, "/api/v1/queue?state=queued");
-    assert_eq!(queued.as_array().unwrap().len(), 1, "max-runs = 1: {queued:#}");
+    assert_eq!(
+        queued.as_array().unwrap().len(),
+        1,
+        "max-runs = 1: {queued:#}"
+    );
     // Stopped with a run running and one queued: the running one is
     // cancelled after the grace period, the queued one stays queued.
     assert_eq!(server.terminate(), 0, "{}", server.log());
@@ -358,7 +408,13 @@ fn queued_runs_survive_a_restart_and_start_when_the_server_is_back() {
     let ended = wait_for_ended_runs(&sandbox, 2);
     let run = ended.iter().find(|r| r["id"] == second.as_str()).unwrap();
     assert_eq!(run["status"], "succeeded", "{run:#}\n{}", server.log());
-    assert!(server.get_json(&write, "/api/v1/queue?state=queued").as_array().unwrap().is_empty());
+    assert!(
+        server
+            .get_json(&write, "/api/v1/queue?state=queued")
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -367,12 +423,19 @@ fn sigterm_stops_accepting_and_lets_a_running_run_finish_within_the_grace_period
     let repo = Repo::new(&root(&sandbox));
     repo.commit(&[("kiln.yaml", WAITS)], "waits");
     repo.push("main");
-    let config = config(&sandbox, "shutdown-grace = \"2m\"", &repo.origin, "poll-interval = \"1s\"\n");
+    let config = config(
+        &sandbox,
+        "shutdown-grace = \"2m\"",
+        &repo.origin,
+        "poll-interval = \"1s\"\n",
+    );
     let mut server = Server::start(&sandbox, &config, &[]);
     let id = wait_for_running(&sandbox, &[]);
     server.sigterm();
     // No new connections, while the run goes on.
-    wait_until("the server stops accepting", || server.curl(&[], "/health").0 == 0);
+    wait_until("the server stops accepting", || {
+        server.curl(&[], "/health").0 == 0
+    });
     assert_eq!(server.exited(), None, "the server waits for its run");
     release(&sandbox);
     assert_eq!(server.wait_exit(), 0, "{}", server.log());
@@ -395,7 +458,10 @@ fn api_tokens_read_and_write() {
     let (status, _) = server.curl(&["-H", "Authorization: Bearer kiln_0000"], "/api/v1/runs");
     assert_eq!(status, 401);
     let trigger = |token: &str| {
-        server.curl(&["-X", "POST", "-H", &auth(token)], "/api/v1/projects/app/trigger")
+        server.curl(
+            &["-X", "POST", "-H", &auth(token)],
+            "/api/v1/projects/app/trigger",
+        )
     };
     let (status, body) = trigger(&read);
     assert_eq!(status, 403, "{body}");
@@ -408,7 +474,10 @@ fn api_tokens_read_and_write() {
     // A read token reads: the run's detail is exactly `kiln show --json`.
     let detail = server.get_json(&read, &format!("/api/v1/runs/{id}"));
     assert_eq!(detail, sandbox.json(&["show", id, "--json"]));
-    let page = server.get_json(&read, "/api/v1/runs?project=app&branch=main&status=succeeded");
+    let page = server.get_json(
+        &read,
+        "/api/v1/runs?project=app&branch=main&status=succeeded",
+    );
     assert_eq!(page["runs"][0]["id"], id);
     let metrics = server.get_json(&read, "/api/v1/metrics");
     assert_eq!(metrics, sandbox.json(&["metrics", "--json"]));
@@ -424,7 +493,11 @@ fn api_tokens_read_and_write() {
     // `kiln trigger` without a token says how to get one.
     let refused = sandbox.kiln(&["trigger", "app", "--server", &server.url]);
     refused.assert_code(2);
-    assert!(refused.stderr.contains("kiln token create"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("kiln token create"),
+        "{}",
+        refused.stderr
+    );
 }
 
 #[test]
@@ -456,7 +529,11 @@ fn live_logs_stream_as_server_sent_events_and_resume_after_last_event_id() {
             break;
         }
     }
-    assert_eq!(sandbox.json(&["show", &id, "--json"])["status"], "running", "{seen:?}");
+    assert_eq!(
+        sandbox.json(&["show", &id, "--json"])["status"],
+        "running",
+        "{seen:?}"
+    );
     seen.extend(lines.map(Result::unwrap));
     curl_stream.wait().unwrap();
     let text = seen.join("\n");
@@ -465,9 +542,15 @@ fn live_logs_stream_as_server_sent_events_and_resume_after_last_event_id() {
     assert!(text.contains("event: end\ndata: succeeded"), "{text}");
 
     // Resumed after line 1: line 2 and the end, nothing twice.
-    let (status, resumed) = server.curl(&["-N", "-H", &auth(&read), "-H", "Last-Event-ID: 1"], &stream);
+    let (status, resumed) = server.curl(
+        &["-N", "-H", &auth(&read), "-H", "Last-Event-ID: 1"],
+        &stream,
+    );
     assert_eq!(status, 200, "{resumed}");
-    assert!(!resumed.contains("id: 1\n") && resumed.contains("id: 2\n"), "{resumed}");
+    assert!(
+        !resumed.contains("id: 1\n") && resumed.contains("id: 2\n"),
+        "{resumed}"
+    );
     assert!(resumed.contains("event: end"), "{resumed}");
     // The whole log, as text.
     let (status, whole) = server.curl(
@@ -487,7 +570,13 @@ fn live_logs_stream_as_server_sent_events_and_resume_after_last_event_id() {
 fn an_artifact_downloads_as_a_tar_verified_against_its_digest() {
     let sandbox = Sandbox::new();
     let repo = Repo::new(&root(&sandbox));
-    repo.commit(&[("kiln.yaml", READS_PUSHED), ("pushed.txt", "artifact content")], "one");
+    repo.commit(
+        &[
+            ("kiln.yaml", READS_PUSHED),
+            ("pushed.txt", "artifact content"),
+        ],
+        "one",
+    );
     repo.push("main");
     let config = config(&sandbox, "", &repo.origin, "poll-interval = \"1s\"\n");
     let server = Server::start(&sandbox, &config, &[]);
@@ -504,18 +593,40 @@ fn an_artifact_downloads_as_a_tar_verified_against_its_digest() {
     let tar = dir.join("source.tar");
     let headers = dir.join("headers.txt");
     let (status, _) = server.curl(
-        &["-H", &auth(&read), "-o", tar.to_str().unwrap(), "-D", headers.to_str().unwrap()],
+        &[
+            "-H",
+            &auth(&read),
+            "-o",
+            tar.to_str().unwrap(),
+            "-D",
+            headers.to_str().unwrap(),
+        ],
         &format!("/api/v1/runs/{id}/artifacts/source"),
     );
     assert_eq!(status, 200);
     let headers = std::fs::read_to_string(headers).unwrap().to_lowercase();
-    assert!(headers.contains(&format!("x-kiln-digest: {digest}")), "{headers}");
+    assert!(
+        headers.contains(&format!("x-kiln-digest: {digest}")),
+        "{headers}"
+    );
     let tree = dir.join("tree");
     std::fs::create_dir_all(&tree).unwrap();
-    let untar = Command::new("tar").arg("-xf").arg(&tar).arg("-C").arg(&tree).status().unwrap();
+    let untar = Command::new("tar")
+        .arg("-xf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(&tree)
+        .status()
+        .unwrap();
     assert!(untar.success());
-    assert_eq!(std::fs::read_to_string(tree.join("pushed.txt")).unwrap(), "artifact content");
-    assert_eq!(std::fs::read_to_string(tree.join("kiln.yaml")).unwrap(), READS_PUSHED);
+    assert_eq!(
+        std::fs::read_to_string(tree.join("pushed.txt")).unwrap(),
+        "artifact content"
+    );
+    assert_eq!(
+        std::fs::read_to_string(tree.join("kiln.yaml")).unwrap(),
+        READS_PUSHED
+    );
 
     // A blob changed in the store: refused, not served.
     let output = Command::new("sh")
@@ -548,7 +659,8 @@ fn a_bad_server_config_exits_2_with_its_file_line_column_and_field() {
     let run = sandbox.kiln(&["serve", "--config", path.to_str().unwrap()]);
     run.assert_code(2);
     assert!(
-        run.stderr.contains("bad.toml:5:17: project[0].poll-interval: `soon` is not a duration"),
+        run.stderr
+            .contains("bad.toml:5:17: project[0].poll-interval: `soon` is not a duration"),
         "{}",
         run.stderr
     );
@@ -560,11 +672,77 @@ fn a_bad_server_config_exits_2_with_its_file_line_column_and_field() {
     .unwrap();
     let run = sandbox.kiln(&["serve", "--config", path.to_str().unwrap()]);
     run.assert_code(2);
-    assert!(run.stderr.contains("KILN_TEST_UNSET_SECRET is not set"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("KILN_TEST_UNSET_SECRET is not set"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn curl_reports_no_connection_as_status_zero() {
     // The harness's own promise, on which the shutdown test relies.
     assert_eq!(curl(&[], "http://127.0.0.1:1/").0, 0);
+}
+
+#[test]
+fn a_schedule_slot_missed_while_down_is_reported_and_run_once_if_asked() {
+    let sandbox = Sandbox::new();
+    let repo = Repo::new(&root(&sandbox));
+    let commit = repo.commit(&[("kiln.yaml", QUICK)], "quick");
+    repo.push("main");
+    let config = config(
+        &sandbox,
+        "",
+        &repo.origin,
+        "poll-interval = \"off\"\n\
+         [[project.schedule]]\ncron = \"*/5 * * * *\"\ncatch-up = true\n\
+         [[project.schedule]]\ncron = \"0 3 1 1 *\"\ntimezone = \"Europe/Berlin\"\n",
+    );
+    // The server ran an hour ago and a year ago: the store remembers the
+    // last slot each schedule handled then.
+    sandbox.kiln(&["runs"]).assert_code(0);
+    let hour_ago = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64)
+        - 3_600_000;
+    let database = rusqlite::Connection::open(sandbox.data_dir().join("runs.db")).unwrap();
+    for (key, slot) in [
+        ("*/5 * * * * UTC main", hour_ago),
+        (
+            "0 3 1 1 * Europe/Berlin main",
+            hour_ago - 2 * 366 * 86_400_000,
+        ),
+    ] {
+        database
+            .execute(
+                "INSERT INTO schedule_slots (project, schedule, last_slot) VALUES ('app', ?1, ?2)",
+                rusqlite::params![key, slot],
+            )
+            .unwrap();
+    }
+    drop(database);
+
+    let server = Server::start(&sandbox, &config, &[]);
+    let read = token(&sandbox, "read");
+    let ended = wait_for_ended_runs(&sandbox, 1);
+    let caught_up: Vec<_> = ended
+        .iter()
+        .filter(|run| run["trigger"] == "schedule-catch-up")
+        .collect();
+    assert_eq!(
+        caught_up.len(),
+        1,
+        "one run for every missed slot: {ended:#?}"
+    );
+    assert_eq!(caught_up[0]["commit"], commit.as_str());
+    assert_eq!(caught_up[0]["status"], "succeeded");
+    let notes = server.get_json(&read, "/api/v1/projects/app")["notes"].to_string();
+    assert!(notes.contains("`*/5 * * * *` missed 12 slot(s)"), "{notes}");
+    assert!(
+        notes.contains("`0 3 1 1 *` missed 2 slot(s) while the server was down; not run"),
+        "{notes}"
+    );
+    assert!(server.log().contains("missed"), "{}", server.log());
 }

@@ -42,10 +42,16 @@ impl Repo {
         let origin = dir.join("origin.git");
         let work = dir.join("work");
         std::fs::create_dir_all(&origin).unwrap();
-        git(&origin, &["init", "--quiet", "--bare", "--initial-branch=main"]);
+        git(
+            &origin,
+            &["init", "--quiet", "--bare", "--initial-branch=main"],
+        );
         std::fs::create_dir_all(&work).unwrap();
         git(&work, &["init", "--quiet", "--initial-branch=main"]);
-        git(&work, &["remote", "add", "origin", origin.to_str().unwrap()]);
+        git(
+            &work,
+            &["remote", "add", "origin", origin.to_str().unwrap()],
+        );
         Self { origin, work }
     }
 
@@ -65,7 +71,12 @@ impl Repo {
     pub fn push(&self, branch: &str) {
         git(
             &self.work,
-            &["push", "--quiet", "origin", &format!("HEAD:refs/heads/{branch}")],
+            &[
+                "push",
+                "--quiet",
+                "origin",
+                &format!("HEAD:refs/heads/{branch}"),
+            ],
         );
     }
 

@@ -126,7 +126,9 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             ref server,
             ref token,
             json,
-        } => super::serve::trigger(server, token.as_deref(), project, git_ref.as_deref(), json).await,
+        } => {
+            super::serve::trigger(server, token.as_deref(), project, git_ref.as_deref(), json).await
+        }
         Command::Token(command) => super::serve::token(open_host()?.history(), command),
         Command::Plugin(PluginCommand::Inspect { ref plugin, json }) => {
             inspect(&open_host()?, plugin, json).await

@@ -500,7 +500,11 @@ fn raise_open_file_limit() {
 /// Diagnostics for kiln itself go to stderr, filtered by `KILN_LOG`
 /// (default `warn`; a server also says what its triggers and runs do).
 fn init_tracing(serving: bool) {
-    let default = if serving { "warn,kiln_server=info" } else { "warn" };
+    let default = if serving {
+        "warn,kiln_server=info"
+    } else {
+        "warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("KILN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()

@@ -45,7 +45,10 @@ pub async fn serve(
     }
     // The configuration's data directory, when it names one, else the
     // command line's (or the default).
-    let data_dir = config.data_dir.clone().or_else(|| data_dir.map(Path::to_path_buf));
+    let data_dir = config
+        .data_dir
+        .clone()
+        .or_else(|| data_dir.map(Path::to_path_buf));
     let host = super::commands::open_host_with(data_dir.as_deref(), insecure)?;
     let projects: Vec<String> = config.projects.iter().map(|p| p.name.clone()).collect();
     let server = kiln_server::Server::bind(host, config).await?;

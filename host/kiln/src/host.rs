@@ -12,6 +12,7 @@ use kiln_engine::plugins::PluginResolver;
 use kiln_engine::plugins::registry::RegistryOptions;
 use kiln_engine::scheduler::{FanOut, Resume, Scheduler};
 use kiln_engine::validate::{self, ValidateError};
+use kiln_model::digest::Digest;
 use kiln_model::event::EventSink;
 use kiln_model::plan::Plan;
 use kiln_model::run::RunDetail;
@@ -21,7 +22,6 @@ use kiln_sandbox::Runtime;
 use kiln_store::action_cache::ActionCache;
 use kiln_store::artifacts::LocalArtifactStore;
 use kiln_store::data_dir::DataDir;
-use kiln_model::digest::Digest;
 use kiln_store::history::{FailedStart, RunMeta, RunRecorder, RunStore};
 use kiln_store::secrets::{FileStore, Secrets};
 use tokio_util::sync::CancellationToken;
@@ -361,7 +361,10 @@ fn top_level_name(source: &str) -> Option<String> {
     let line = source.lines().find(|line| line.starts_with("name:"))?;
     let value = line["name:".len()..].split(" #").next()?.trim();
     let value = value.trim_matches(|c| c == '"' || c == '\'');
-    let plain = !value.is_empty() && value.chars().all(|c| c.is_alphanumeric() || "-_. ".contains(c));
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_. ".contains(c));
     plain.then(|| value.to_owned())
 }
 

@@ -1185,7 +1185,6 @@ fn without_query(url: &Url) -> String {
     shown.to_string()
 }
 
-
 /// `: <what the error body says>` (an OCI error envelope's codes and
 /// messages, else its text), read within a small bound; empty when there
 /// is nothing useful.
@@ -1331,6 +1330,5 @@ mod tests {
     }
 
     #[test]
-    fn registry_text_is_printed_without_control_characters() {
-    }
+    fn registry_text_is_printed_without_control_characters() {}
 }

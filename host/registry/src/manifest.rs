@@ -92,7 +92,9 @@ pub fn validate_component(mut reader: impl std::io::Read) -> Result<(), String> 
                 start = 0;
                 let have = buffer.len();
                 // The hint is a u64 in some wasmparser versions, a usize in others.
-                let want = usize::try_from(hint).unwrap_or(usize::MAX).clamp(64 << 10, 8 << 20);
+                let want = usize::try_from(hint)
+                    .unwrap_or(usize::MAX)
+                    .clamp(64 << 10, 8 << 20);
                 buffer.resize(have + want, 0);
                 let read = reader
                     .read(&mut buffer[have..])

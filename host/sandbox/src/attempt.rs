@@ -219,4 +219,3 @@ fn is_memory_exhaustion(error: &wasmtime::Error) -> bool {
             || text.contains("forcing a memory growth failure")
     })
 }
-

@@ -40,37 +40,37 @@ pub struct ActionContext {
 /// The WIT `context` of every contract version, from the host's.
 macro_rules! context_of {
     ($version:ident) => {
-    impl From<&ActionContext> for crate::bindings::$version::kiln::plugin::types::Context {
-        fn from(context: &ActionContext) -> Self {
-            use crate::capabilities::fs;
-            use crate::bindings::$version::kiln::plugin::types as wit;
-            wit::Context {
-                run_id: context.run_id.clone(),
-                pipeline: context.pipeline.clone(),
-                stage: context.stage.clone(),
-                action: context.action.clone(),
-                attempt: context.attempt,
-                params: context.params.clone(),
-                inputs: context
-                    .inputs
-                    .iter()
-                    .map(|(name, digest)| wit::InputArtifact {
-                        name: name.clone(),
-                        digest: digest.clone(),
-                        path: fs::input_mount(name),
-                    })
-                    .collect(),
-                outputs: context
-                    .outputs
-                    .iter()
-                    .map(|name| wit::OutputArtifact {
-                        name: name.clone(),
-                        path: fs::output_mount(name),
-                    })
-                    .collect(),
+        impl From<&ActionContext> for crate::bindings::$version::kiln::plugin::types::Context {
+            fn from(context: &ActionContext) -> Self {
+                use crate::bindings::$version::kiln::plugin::types as wit;
+                use crate::capabilities::fs;
+                wit::Context {
+                    run_id: context.run_id.clone(),
+                    pipeline: context.pipeline.clone(),
+                    stage: context.stage.clone(),
+                    action: context.action.clone(),
+                    attempt: context.attempt,
+                    params: context.params.clone(),
+                    inputs: context
+                        .inputs
+                        .iter()
+                        .map(|(name, digest)| wit::InputArtifact {
+                            name: name.clone(),
+                            digest: digest.clone(),
+                            path: fs::input_mount(name),
+                        })
+                        .collect(),
+                    outputs: context
+                        .outputs
+                        .iter()
+                        .map(|name| wit::OutputArtifact {
+                            name: name.clone(),
+                            path: fs::output_mount(name),
+                        })
+                        .collect(),
+                }
             }
         }
-    }
     };
 }
 

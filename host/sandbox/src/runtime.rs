@@ -20,8 +20,8 @@ use wasmtime::{Config, Engine, Store, UpdateDeadline};
 use kiln_model::digest::Digest;
 use kiln_model::plugin::PluginInfo;
 
-use crate::call as invoke;
 use crate::bindings::{self, ContractVersion};
+use crate::call as invoke;
 use crate::compiled_cache::{CompiledCache, Provenance};
 use crate::plugin::{LoadedPlugin, PluginPre};
 use crate::state::ActionState;

@@ -307,7 +307,11 @@ impl Checker<'_> {
             projects.push(checked);
         }
         if projects.is_empty() {
-            return Err(self.error(0..0, "project", "no project is configured: add a [[project]] with a name and a repository"));
+            return Err(self.error(
+                0..0,
+                "project",
+                "no project is configured: add a [[project]] with a name and a repository",
+            ));
         }
         Ok(ServerConfig {
             listen,
@@ -409,9 +413,8 @@ impl Checker<'_> {
             .iter()
             .enumerate()
             .map(|(index, pattern)| {
-                RefPattern::new(pattern.get_ref()).map_err(|why| {
-                    self.error(pattern.span(), &format!("{field}[{index}]"), why)
-                })
+                RefPattern::new(pattern.get_ref())
+                    .map_err(|why| self.error(pattern.span(), &format!("{field}[{index}]"), why))
             })
             .collect()
     }
@@ -584,13 +587,20 @@ mod tests {
 
     #[test]
     fn a_webhook_needs_a_secret_from_outside_the_file() {
-        let error = error_of(&format!("{MINIMAL}[project.webhook]\nprovider = \"github\"\n"));
-        assert!(error.contains("project[0].webhook: needs `secret-env"), "{error}");
+        let error = error_of(&format!(
+            "{MINIMAL}[project.webhook]\nprovider = \"github\"\n"
+        ));
+        assert!(
+            error.contains("project[0].webhook: needs `secret-env"),
+            "{error}"
+        );
         let error = error_of(&format!(
             "{MINIMAL}[project.webhook]\nprovider = \"bitbucket\"\nsecret-env = \"X\"\n"
         ));
         assert!(
-            error.starts_with("kiln-server.toml:5:12: project[0].webhook.provider: unknown variant `bitbucket`"),
+            error.starts_with(
+                "kiln-server.toml:5:12: project[0].webhook.provider: unknown variant `bitbucket`"
+            ),
             "{error}"
         );
     }

@@ -51,7 +51,13 @@ impl Mirror {
     pub async fn ls_remote(&self) -> Result<BTreeMap<String, String>, GitError> {
         let output = git(
             None,
-            &["ls-remote", "--heads", "--tags", "--end-of-options", &self.url],
+            &[
+                "ls-remote",
+                "--heads",
+                "--tags",
+                "--end-of-options",
+                &self.url,
+            ],
             QUICK_DEADLINE,
         )
         .await?;
@@ -84,7 +90,13 @@ impl Mirror {
         let spec = format!("{git_ref}^{{commit}}");
         let output = git(
             Some(&self.dir),
-            &["rev-parse", "--verify", "--quiet", "--end-of-options", &spec],
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                &spec,
+            ],
             QUICK_DEADLINE,
         )
         .await
@@ -121,7 +133,15 @@ impl Mirror {
         // mirror, whatever an action does to it.
         git(
             None,
-            &["clone", "--quiet", "--no-hardlinks", "--no-checkout", "--end-of-options", &mirror, &dest_text],
+            &[
+                "clone",
+                "--quiet",
+                "--no-hardlinks",
+                "--no-checkout",
+                "--end-of-options",
+                &mirror,
+                &dest_text,
+            ],
             SLOW_DEADLINE,
         )
         .await?;
@@ -152,7 +172,12 @@ impl Mirror {
                 command: "init".into(),
                 message: format!("{}: {e}", self.dir.display()),
             })?;
-            git(Some(&self.dir), &["init", "--quiet", "--bare"], QUICK_DEADLINE).await?;
+            git(
+                Some(&self.dir),
+                &["init", "--quiet", "--bare"],
+                QUICK_DEADLINE,
+            )
+            .await?;
         }
         git(
             Some(&self.dir),
@@ -279,7 +304,13 @@ mod tests {
     #[test]
     fn refs_and_commits_from_the_network_are_checked() {
         assert!(check_ref("refs/heads/feature/x").is_ok());
-        for bad in ["--upload-pack=x", "main", "refs/heads/a..b", "refs/heads/a b", "refs/heads/x^"] {
+        for bad in [
+            "--upload-pack=x",
+            "main",
+            "refs/heads/a..b",
+            "refs/heads/a b",
+            "refs/heads/x^",
+        ] {
             assert!(check_ref(bad).is_err(), "{bad}");
         }
         assert!(is_commit(&"a".repeat(40)));

@@ -103,15 +103,16 @@ impl Server {
     /// The address the server listens on (the port chosen when the
     /// configuration said 0).
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .unwrap_or(self.config.listen)
+        self.listener.local_addr().unwrap_or(self.config.listen)
     }
 
     /// Serve until `shutdown` completes; then stop accepting requests and
     /// triggers, let running runs finish within the grace period, cancel
     /// those still running, and return.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServeError> {
         let state = self.state;
         let stop = state.stop.clone();
         let mut background = tokio::task::JoinSet::new();

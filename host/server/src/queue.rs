@@ -125,7 +125,9 @@ impl Queue {
     pub async fn dispatch(self: Arc<Self>, stop: CancellationToken) {
         match self.store().requeue_unstarted() {
             Ok(0) => {}
-            Ok(count) => tracing::info!("{count} run(s) being started when the server stopped are queued again"),
+            Ok(count) => tracing::info!(
+                "{count} run(s) being started when the server stopped are queued again"
+            ),
             Err(error) => tracing::warn!("the queue: {error}"),
         }
         loop {
@@ -192,9 +194,12 @@ impl Queue {
             .get(&entry.project)
             .and_then(|p| p.config.max_runs)
             .unwrap_or(usize::MAX);
-        let of_project = active.values().filter(|a| a.project == entry.project).count();
-        let group_busy = entry.concurrency.is_some()
-            && active.values().any(|a| a.group == entry.concurrency);
+        let of_project = active
+            .values()
+            .filter(|a| a.project == entry.project)
+            .count();
+        let group_busy =
+            entry.concurrency.is_some() && active.values().any(|a| a.group == entry.concurrency);
         of_project < project_limit && !group_busy
     }
 
@@ -205,7 +210,9 @@ impl Queue {
             return;
         };
         let checkout = self.checkouts.join(entry.id.to_string());
-        let outcome = self.prepare_and_run(&project, &entry, &checkout, &cancel).await;
+        let outcome = self
+            .prepare_and_run(&project, &entry, &checkout, &cancel)
+            .await;
         remove_dir(&checkout);
         match outcome {
             Ok(()) => {}
@@ -233,10 +240,14 @@ impl Queue {
         remove_dir(checkout);
         mirror.checkout(&commit, checkout).await.map_err(retry)?;
         if cancel.is_cancelled() {
-            // Cancelled in progress before it started: nothing to record.
-            self.store()
-                .mark_failed(entry.id, "superseded by a newer run of its concurrency group")
-                .map_err(|e| Failure::GiveUp(e.to_string()))?;
+            // Stopped before its run started. At shutdown the entry stays
+            // `starting`, and the next server queues it again; otherwise a
+            // newer run of its group replaced it.
+            if self.starting.load(Ordering::SeqCst) {
+                self.store()
+                    .mark_superseded(entry.id)
+                    .map_err(|e| Failure::GiveUp(e.to_string()))?;
+            }
             return Ok(());
         }
         let request = RunRequest {
@@ -260,7 +271,11 @@ impl Queue {
             Err(error) => return Err(Failure::Retry(error.to_string())),
         };
         let run_id = handle.run_id().to_owned();
-        tracing::info!("project {}: run {run_id} started for {}", entry.project, entry.git_ref);
+        tracing::info!(
+            "project {}: run {run_id} started for {}",
+            entry.project,
+            entry.git_ref
+        );
         if let Some(active) = self.lock_active().get_mut(&entry.id) {
             active.run_id = Some(run_id.clone());
         }
@@ -311,7 +326,10 @@ impl Queue {
     fn retry(&self, entry: &Queued, error: &str) {
         let attempts = entry.attempts + 1;
         if attempts >= MAX_ATTEMPTS {
-            return self.give_up(entry, &format!("{error} (gave up after {attempts} attempts)"));
+            return self.give_up(
+                entry,
+                &format!("{error} (gave up after {attempts} attempts)"),
+            );
         }
         let wait = FIRST_RETRY
             .saturating_mul(1 << entry.attempts.min(16))
@@ -329,7 +347,11 @@ impl Queue {
     }
 
     fn give_up(&self, entry: &Queued, error: &str) {
-        tracing::warn!("project {}: gave up a run for {}: {error}", entry.project, entry.git_ref);
+        tracing::warn!(
+            "project {}: gave up a run for {}: {error}",
+            entry.project,
+            entry.git_ref
+        );
         if let Err(store) = self.store().mark_failed(entry.id, error) {
             tracing::warn!("the queue: {store}");
         }
@@ -347,7 +369,10 @@ impl Queue {
                 grace.as_secs()
             );
         }
-        if tokio::time::timeout(grace, self.tasks.wait()).await.is_err() {
+        if tokio::time::timeout(grace, self.tasks.wait())
+            .await
+            .is_err()
+        {
             tracing::warn!("the grace period ended: cancelling the runs still running");
             for active in self.lock_active().values() {
                 active.cancel.cancel();

@@ -239,4 +239,3 @@ pub(crate) fn keep(shared: &RunShared, action: &ActionPlan, kept: &KeptAction) -
         ..ActionOutcome::of(Status::Succeeded, kept.summary.clone(), None)
     }
 }
-

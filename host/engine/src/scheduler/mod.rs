@@ -405,11 +405,7 @@ fn decide(
         return Some(action::keep(shared, action, kept));
     }
     if cancel.is_cancelled() {
-        return Some(shared.finished(
-            action,
-            ActionOutcome::cancelled(),
-            Vec::new(),
-        ));
+        return Some(shared.finished(action, ActionOutcome::cancelled(), Vec::new()));
     }
     let need_was = |status| {
         action

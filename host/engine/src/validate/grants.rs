@@ -7,8 +7,8 @@ use std::path::Path;
 use kiln_model::grants::Grants;
 use kiln_model::plugin::PluginInfo;
 use kiln_pipeline::file::ActionFile;
-use kiln_sandbox::capabilities::grant::{self, GrantSite};
 use kiln_sandbox::capabilities::ALL as CAPABILITIES;
+use kiln_sandbox::capabilities::grant::{self, GrantSite};
 
 use super::report::{Report, Site};
 

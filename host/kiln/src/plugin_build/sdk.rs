@@ -113,11 +113,7 @@ type Rewrite<'a> = &'a dyn Fn(&Path, &[u8]) -> Vec<u8>;
 /// Write the files of `dir` into `to` (paths relative to `dir`), the text
 /// of each through `rewrite` when given. Scripts (`#!`) are executable:
 /// the embedded copy keeps no file modes.
-fn extract(
-    dir: &Dir<'_>,
-    to: &Path,
-    rewrite: Option<Rewrite<'_>>,
-) -> io::Result<()> {
+fn extract(dir: &Dir<'_>, to: &Path, rewrite: Option<Rewrite<'_>>) -> io::Result<()> {
     for file in files(dir) {
         let relative = file.path().strip_prefix(dir.path()).unwrap_or(file.path());
         let path = to.join(relative);
@@ -210,7 +206,12 @@ mod tests {
             0o111
         );
         // The scripts find the WIT beside the SDK, as in kiln's tree.
-        assert!(first.sdk_dir.join("../wit/since_v0.2.0/world.wit").is_file());
+        assert!(
+            first
+                .sdk_dir
+                .join("../wit/since_v0.2.0/world.wit")
+                .is_file()
+        );
         let second = Toolchain::embedded(data.path(), tools).unwrap();
         assert_eq!(first.sdk_dir, second.sdk_dir);
         let entries = std::fs::read_dir(data.path())

@@ -20,7 +20,10 @@ pub struct Listed {
     artifact: kiln::model::artifact::ArtifactRecord,
 }
 
-pub async fn list(State(app): State<Shared>, Path(run): Path<String>) -> ApiResult<Json<Vec<Listed>>> {
+pub async fn list(
+    State(app): State<Shared>,
+    Path(run): Path<String>,
+) -> ApiResult<Json<Vec<Listed>>> {
     let store = app.store();
     let detail = store.show(&store.resolve(&run)?)?;
     Ok(Json(
@@ -62,7 +65,10 @@ pub async fn download(
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{}.tar\"", artifact.name),
             ),
-            (header::HeaderName::from_static("x-kiln-digest"), artifact.digest.to_string()),
+            (
+                header::HeaderName::from_static("x-kiln-digest"),
+                artifact.digest.to_string(),
+            ),
         ],
         body,
     ))
@@ -85,7 +91,9 @@ fn tar_of(
     {
         let mut builder = tar::Builder::new(&mut tar);
         builder.follow_symlinks(false);
-        builder.append_dir_all(".", &root).map_err(|e| e.to_string())?;
+        builder
+            .append_dir_all(".", &root)
+            .map_err(|e| e.to_string())?;
         builder.finish().map_err(|e| e.to_string())?;
     }
     use std::io::Seek;

@@ -26,7 +26,9 @@ pub async fn require_token(State(app): State<Shared>, request: Request, next: Ne
         .and_then(|value| value.strip_prefix("Bearer "))
         .map(str::trim);
     let Some(presented) = presented else {
-        return unauthorized("no bearer token: send `Authorization: Bearer <token>` (see `kiln token create`)");
+        return unauthorized(
+            "no bearer token: send `Authorization: Bearer <token>` (see `kiln token create`)",
+        );
     };
     match app.store().token_scope(presented) {
         Ok(Some(scope)) if scope >= needed => next.run(request).await,
@@ -42,8 +44,9 @@ pub async fn require_token(State(app): State<Shared>, request: Request, next: Ne
 
 fn unauthorized(message: &str) -> Response {
     let mut response = ApiError::new(StatusCode::UNAUTHORIZED, message).into_response();
-    response
-        .headers_mut()
-        .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Bearer"),
+    );
     response
 }

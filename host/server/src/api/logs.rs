@@ -34,7 +34,9 @@ fn log_file(app: &Shared, run: &str, action: &str, attempt: u32) -> ApiResult<(S
         .flat_map(|s| &s.actions)
         .any(|a| a.name == action);
     if !known {
-        return Err(ApiError::not_found(format!("run {id} has no action `{action}`")));
+        return Err(ApiError::not_found(format!(
+            "run {id} has no action `{action}`"
+        )));
     }
     if attempt == 0 {
         return Err(ApiError::bad_request("attempts are numbered from 1"));
@@ -48,7 +50,9 @@ pub async fn whole(
 ) -> ApiResult<impl IntoResponse> {
     let (id, path) = log_file(&app, &run, &action, attempt)?;
     let text = std::fs::read(&path).map_err(|_| {
-        ApiError::not_found(format!("run {id}: action `{action}` has no log of attempt {attempt} (yet)"))
+        ApiError::not_found(format!(
+            "run {id}: action `{action}` has no log of attempt {attempt} (yet)"
+        ))
     })?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text))
 }
@@ -116,7 +120,8 @@ impl Follower {
             self.read_lines(!ended);
             if ended {
                 let status = status.map_or("unknown".to_owned(), |s| s.to_string());
-                self.ready.push_back(Event::default().event("end").data(status));
+                self.ready
+                    .push_back(Event::default().event("end").data(status));
                 self.done = true;
                 continue;
             }
@@ -135,7 +140,8 @@ impl Follower {
             return;
         };
         let mut bytes = Vec::new();
-        if file.seek(SeekFrom::Start(self.offset)).is_err() || file.read_to_end(&mut bytes).is_err() {
+        if file.seek(SeekFrom::Start(self.offset)).is_err() || file.read_to_end(&mut bytes).is_err()
+        {
             return;
         }
         let usable = if growing {

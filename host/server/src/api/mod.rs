@@ -13,8 +13,8 @@ mod runs;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::Method;
 use axum::handler::Handler;
+use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::state::Shared;
@@ -61,15 +61,40 @@ pub fn routes() -> Vec<Route> {
     use Access::{Open, Signature, Token};
     vec![
         route(Method::GET, "/health", Open, || async { "ok\n" }),
-        route(Method::POST, "/hooks/{project}", Signature, webhook::receive),
+        route(
+            Method::POST,
+            "/hooks/{project}",
+            Signature,
+            webhook::receive,
+        ),
         route(Method::GET, "/api/v1/projects", Token, projects::list),
-        route(Method::GET, "/api/v1/projects/{project}", Token, projects::show),
-        route(Method::POST, "/api/v1/projects/{project}/trigger", Token, projects::trigger),
-        route(Method::GET, "/api/v1/projects/{project}/deliveries", Token, projects::deliveries),
+        route(
+            Method::GET,
+            "/api/v1/projects/{project}",
+            Token,
+            projects::show,
+        ),
+        route(
+            Method::POST,
+            "/api/v1/projects/{project}/trigger",
+            Token,
+            projects::trigger,
+        ),
+        route(
+            Method::GET,
+            "/api/v1/projects/{project}/deliveries",
+            Token,
+            projects::deliveries,
+        ),
         route(Method::GET, "/api/v1/queue", Token, projects::queue),
         route(Method::GET, "/api/v1/runs", Token, runs::list),
         route(Method::GET, "/api/v1/runs/{run}", Token, runs::show),
-        route(Method::POST, "/api/v1/runs/{run}/cancel", Token, runs::cancel),
+        route(
+            Method::POST,
+            "/api/v1/runs/{run}/cancel",
+            Token,
+            runs::cancel,
+        ),
         route(
             Method::GET,
             "/api/v1/runs/{run}/actions/{action}/attempts/{attempt}/log",
@@ -82,8 +107,18 @@ pub fn routes() -> Vec<Route> {
             Token,
             logs::live,
         ),
-        route(Method::GET, "/api/v1/runs/{run}/artifacts", Token, artifacts::list),
-        route(Method::GET, "/api/v1/runs/{run}/artifacts/{name}", Token, artifacts::download),
+        route(
+            Method::GET,
+            "/api/v1/runs/{run}/artifacts",
+            Token,
+            artifacts::list,
+        ),
+        route(
+            Method::GET,
+            "/api/v1/runs/{run}/artifacts/{name}",
+            Token,
+            artifacts::download,
+        ),
         route(Method::GET, "/api/v1/metrics", Token, runs::metrics),
     ]
 }
@@ -108,7 +143,10 @@ pub fn router(state: Shared) -> Router {
             Access::Open => open = open.route(path, handler),
         }
     }
-    let api = api.layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_token));
+    let api = api.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        auth::require_token,
+    ));
     let hooks = hooks.layer(DefaultBodyLimit::max(webhook::MAX_BODY));
     Router::new()
         .merge(api)
@@ -127,7 +165,8 @@ mod tests {
     #[test]
     fn every_route_is_in_the_openapi_file_and_every_path_there_is_served() {
         let text = include_str!("../../openapi.yaml");
-        let document: serde_json::Value = serde_saphyr::from_str(text).expect("openapi.yaml parses");
+        let document: serde_json::Value =
+            serde_saphyr::from_str(text).expect("openapi.yaml parses");
         assert_eq!(document["openapi"].as_str().map(|v| &v[..2]), Some("3."));
         let mut documented = BTreeSet::new();
         for (path, operations) in document["paths"].as_object().expect("paths") {
@@ -141,7 +180,13 @@ mod tests {
             .collect();
         let undocumented: Vec<_> = served.difference(&documented).collect();
         let unserved: Vec<_> = documented.difference(&served).collect();
-        assert!(undocumented.is_empty(), "served but not in openapi.yaml: {undocumented:?}");
-        assert!(unserved.is_empty(), "in openapi.yaml but not served: {unserved:?}");
+        assert!(
+            undocumented.is_empty(),
+            "served but not in openapi.yaml: {undocumented:?}"
+        );
+        assert!(
+            unserved.is_empty(),
+            "in openapi.yaml but not served: {unserved:?}"
+        );
     }
 }

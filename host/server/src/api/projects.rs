@@ -61,7 +61,10 @@ fn view(app: &Shared, project: &Project) -> ProjectView {
             })
             .collect(),
         concurrency: config.concurrency.as_ref().map(|c| c.group.clone()),
-        cancel_in_progress: config.concurrency.as_ref().is_some_and(|c| c.cancel_in_progress),
+        cancel_in_progress: config
+            .concurrency
+            .as_ref()
+            .is_some_and(|c| c.cancel_in_progress),
         running: app.queue.running(&project.name),
         status: project.status(),
     }
@@ -77,7 +80,10 @@ pub async fn list(State(app): State<Shared>) -> Json<Vec<ProjectView>> {
     Json(app.projects.values().map(|p| view(&app, p)).collect())
 }
 
-pub async fn show(State(app): State<Shared>, Path(name): Path<String>) -> ApiResult<Json<ProjectView>> {
+pub async fn show(
+    State(app): State<Shared>,
+    Path(name): Path<String>,
+) -> ApiResult<Json<ProjectView>> {
     Ok(Json(view(&app, project(&app, &name)?)))
 }
 
@@ -97,7 +103,10 @@ pub async fn deliveries(
     Ok(Json(app.store().deliveries(Some(&name), limit)?))
 }
 
-pub async fn queue(State(app): State<Shared>, Query(query): Query<Limit>) -> ApiResult<Json<Vec<Queued>>> {
+pub async fn queue(
+    State(app): State<Shared>,
+    Query(query): Query<Limit>,
+) -> ApiResult<Json<Vec<Queued>>> {
     let states: Vec<QueueState> = match query.state.as_deref() {
         None => Vec::new(),
         Some(text) => vec![parse_state(text)?],
@@ -146,8 +155,10 @@ pub async fn trigger(
     let (git_ref, commit) = match (&tips, &given) {
         (Ok(tips), given) => {
             let given = given.clone().unwrap_or(default_branch(&project, tips));
-            let full = refs::full_name(&given, tips.keys().map(String::as_str))
-                .ok_or_else(|| ApiError::not_found(format!("project `{name}` has no branch or tag `{given}`")))?;
+            let full =
+                refs::full_name(&given, tips.keys().map(String::as_str)).ok_or_else(|| {
+                    ApiError::not_found(format!("project `{name}` has no branch or tag `{given}`"))
+                })?;
             let commit = tips.get(&full).cloned();
             (full, commit)
         }
@@ -155,7 +166,11 @@ pub async fn trigger(
         // run's start fetches, records the error and tries again later.
         (Err(_), given) => {
             let given = given.clone().unwrap_or_else(|| "main".to_owned());
-            let full = if given.starts_with("refs/") { given } else { format!("refs/heads/{given}") };
+            let full = if given.starts_with("refs/") {
+                given
+            } else {
+                format!("refs/heads/{given}")
+            };
             (full, None)
         }
     };
@@ -186,7 +201,9 @@ fn requested_ref(body: &[u8]) -> ApiResult<Option<String>> {
     match value.get("ref") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) if !text.is_empty() => Ok(Some(text.clone())),
-        Some(other) => Err(ApiError::bad_request(format!("`ref` must be a branch or tag name, not {other}"))),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "`ref` must be a branch or tag name, not {other}"
+        ))),
     }
 }
 
@@ -200,7 +217,13 @@ fn default_branch(project: &Project, tips: &std::collections::BTreeMap<String, S
         .map(ToString::to_string)
         .find(|p| !p.contains(['*', '?']));
     plain
-        .or_else(|| tips.contains_key("refs/heads/main").then(|| "main".to_owned()))
-        .or_else(|| tips.keys().find_map(|r| r.strip_prefix("refs/heads/").map(str::to_owned)))
+        .or_else(|| {
+            tips.contains_key("refs/heads/main")
+                .then(|| "main".to_owned())
+        })
+        .or_else(|| {
+            tips.keys()
+                .find_map(|r| r.strip_prefix("refs/heads/").map(str::to_owned))
+        })
         .unwrap_or_else(|| "main".to_owned())
 }

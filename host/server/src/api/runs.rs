@@ -34,12 +34,16 @@ pub struct RunsPage {
     next_cursor: Option<String>,
 }
 
-pub async fn list(State(app): State<Shared>, Query(query): Query<RunsQuery>) -> ApiResult<Json<RunsPage>> {
+pub async fn list(
+    State(app): State<Shared>,
+    Query(query): Query<RunsQuery>,
+) -> ApiResult<Json<RunsPage>> {
     let status = query
         .status
         .as_deref()
         .map(|text| {
-            Status::parse(text).ok_or_else(|| ApiError::bad_request(format!("`{text}` is not a run status")))
+            Status::parse(text)
+                .ok_or_else(|| ApiError::bad_request(format!("`{text}` is not a run status")))
         })
         .transpose()?;
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
@@ -57,7 +61,10 @@ pub async fn list(State(app): State<Shared>, Query(query): Query<RunsQuery>) -> 
     Ok(Json(RunsPage { runs, next_cursor }))
 }
 
-pub async fn show(State(app): State<Shared>, Path(run): Path<String>) -> ApiResult<Json<RunDetail>> {
+pub async fn show(
+    State(app): State<Shared>,
+    Path(run): Path<String>,
+) -> ApiResult<Json<RunDetail>> {
     let store = app.store();
     Ok(Json(store.show(&store.resolve(&run)?)?))
 }
@@ -97,9 +104,12 @@ pub async fn metrics(
     Query(query): Query<MetricsQuery>,
 ) -> ApiResult<Json<Vec<PipelineMetrics>>> {
     let window = match query.window.as_deref() {
-        Some(text) => humantime::parse_duration(text)
-            .map_err(|_| ApiError::bad_request(format!("window `{text}` is not a duration (e.g. `30d`)")))?,
+        Some(text) => humantime::parse_duration(text).map_err(|_| {
+            ApiError::bad_request(format!("window `{text}` is not a duration (e.g. `30d`)"))
+        })?,
         None => Duration::from_secs(30 * 86_400),
     };
-    Ok(Json(app.store().metrics(query.pipeline.as_deref(), window)?))
+    Ok(Json(
+        app.store().metrics(query.pipeline.as_deref(), window)?,
+    ))
 }

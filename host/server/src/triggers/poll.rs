@@ -15,7 +15,12 @@ use crate::projects::Project;
 use crate::queue::Queue;
 
 /// Poll `project` every `interval` until `stop`.
-pub async fn run(project: Arc<Project>, queue: Arc<Queue>, interval: Duration, stop: CancellationToken) {
+pub async fn run(
+    project: Arc<Project>,
+    queue: Arc<Queue>,
+    interval: Duration,
+    stop: CancellationToken,
+) {
     loop {
         poll_once(&project, &queue).await;
         tokio::select! {
@@ -62,7 +67,10 @@ pub async fn poll_once(project: &Project, queue: &Queue) {
             .submit(new)
             .and_then(|_| store.set_ref_tip(&project.name, &git_ref, &commit));
         if let Err(error) = queued {
-            tracing::warn!("project {}: queueing a run for {git_ref}: {error}", project.name);
+            tracing::warn!(
+                "project {}: queueing a run for {git_ref}: {error}",
+                project.name
+            );
         }
     }
 }

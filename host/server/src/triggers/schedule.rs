@@ -165,7 +165,10 @@ pub async fn run(
     last = Some(last.map_or(latest, |l| l.max(latest)));
     loop {
         let Some(next) = schedule.next_after(last.unwrap_or(now).max(now_ms())) else {
-            tracing::warn!("project {}: schedule `{key}` has no next slot", project.name);
+            tracing::warn!(
+                "project {}: schedule `{key}` has no next slot",
+                project.name
+            );
             return;
         };
         let wait = Duration::from_millis((next - now_ms()).max(0) as u64);
@@ -201,7 +204,10 @@ async fn submit(project: &Project, schedule: &Schedule, queue: &Queue, trigger: 
         ..project.queued(&git_ref)
     };
     if let Err(error) = queue.submit(new) {
-        tracing::warn!("project {}: queueing a scheduled run: {error}", project.name);
+        tracing::warn!(
+            "project {}: queueing a scheduled run: {error}",
+            project.name
+        );
     }
 }
 
@@ -210,7 +216,9 @@ mod tests {
     use super::*;
 
     fn ms(text: &str) -> i64 {
-        DateTime::parse_from_rfc3339(text).unwrap().timestamp_millis()
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .timestamp_millis()
     }
 
     #[test]

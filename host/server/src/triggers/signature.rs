@@ -59,8 +59,16 @@ pub fn verify(
     secret: &[u8],
 ) -> Result<(), SignatureError> {
     match provider {
-        Provider::Github => hmac_header(headers, "x-hub-signature-256", Some("sha256="), body, secret),
-        Provider::Generic => hmac_header(headers, "x-kiln-signature", Some("sha256="), body, secret),
+        Provider::Github => hmac_header(
+            headers,
+            "x-hub-signature-256",
+            Some("sha256="),
+            body,
+            secret,
+        ),
+        Provider::Generic => {
+            hmac_header(headers, "x-kiln-signature", Some("sha256="), body, secret)
+        }
         Provider::Gitea | Provider::Forgejo => {
             let name = if headers.contains_key("x-gitea-signature") {
                 "x-gitea-signature"
@@ -142,7 +150,10 @@ mod tests {
     fn githubs_documented_test_vector_verifies() {
         assert_eq!(sign(GITHUB_PAYLOAD, GITHUB_SECRET), GITHUB_SIGNATURE);
         let good = headers("x-hub-signature-256", &format!("sha256={GITHUB_SIGNATURE}"));
-        assert_eq!(verify(Provider::Github, &good, GITHUB_PAYLOAD, GITHUB_SECRET), Ok(()));
+        assert_eq!(
+            verify(Provider::Github, &good, GITHUB_PAYLOAD, GITHUB_SECRET),
+            Ok(())
+        );
     }
 
     #[test]
@@ -162,7 +173,12 @@ mod tests {
             Err(SignatureError::Malformed("x-hub-signature-256"))
         );
         assert_eq!(
-            verify(Provider::Github, &HeaderMap::new(), GITHUB_PAYLOAD, GITHUB_SECRET),
+            verify(
+                Provider::Github,
+                &HeaderMap::new(),
+                GITHUB_PAYLOAD,
+                GITHUB_SECRET
+            ),
             Err(SignatureError::Missing("x-hub-signature-256"))
         );
     }
@@ -170,9 +186,15 @@ mod tests {
     #[test]
     fn gitea_and_forgejo_sign_with_bare_hex() {
         let gitea = headers("x-gitea-signature", GITHUB_SIGNATURE);
-        assert_eq!(verify(Provider::Gitea, &gitea, GITHUB_PAYLOAD, GITHUB_SECRET), Ok(()));
+        assert_eq!(
+            verify(Provider::Gitea, &gitea, GITHUB_PAYLOAD, GITHUB_SECRET),
+            Ok(())
+        );
         let forgejo = headers("x-forgejo-signature", GITHUB_SIGNATURE);
-        assert_eq!(verify(Provider::Forgejo, &forgejo, GITHUB_PAYLOAD, GITHUB_SECRET), Ok(()));
+        assert_eq!(
+            verify(Provider::Forgejo, &forgejo, GITHUB_PAYLOAD, GITHUB_SECRET),
+            Ok(())
+        );
         let prefixed = headers("x-gitea-signature", &format!("sha256={GITHUB_SIGNATURE}"));
         assert!(verify(Provider::Gitea, &prefixed, GITHUB_PAYLOAD, GITHUB_SECRET).is_err());
     }
@@ -188,6 +210,9 @@ mod tests {
     #[test]
     fn generic_signs_like_github_under_kilns_header() {
         let good = headers("x-kiln-signature", &format!("sha256={GITHUB_SIGNATURE}"));
-        assert_eq!(verify(Provider::Generic, &good, GITHUB_PAYLOAD, GITHUB_SECRET), Ok(()));
+        assert_eq!(
+            verify(Provider::Generic, &good, GITHUB_PAYLOAD, GITHUB_SECRET),
+            Ok(())
+        );
     }
 }

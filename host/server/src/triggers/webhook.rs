@@ -42,7 +42,10 @@ pub async fn receive(
     body: Bytes,
 ) -> Response {
     let Some(project) = app.projects.get(&name) else {
-        return answer(StatusCode::NOT_FOUND, json!({ "error": format!("no project `{name}`") }));
+        return answer(
+            StatusCode::NOT_FOUND,
+            json!({ "error": format!("no project `{name}`") }),
+        );
     };
     let (Some(webhook), Some(secret)) = (&project.config.webhook, &project.webhook_secret) else {
         return answer(
@@ -53,7 +56,10 @@ pub async fn receive(
     let provider = webhook.provider;
     if let Err(error) = signature::verify(provider, &headers, &body, secret.bytes()) {
         tracing::warn!("project {name}: refused a webhook delivery: {error}");
-        return answer(StatusCode::UNAUTHORIZED, json!({ "error": error.to_string() }));
+        return answer(
+            StatusCode::UNAUTHORIZED,
+            json!({ "error": error.to_string() }),
+        );
     }
     let event = event_name(provider, &headers);
     let id = delivery_id(provider, &headers)
@@ -84,7 +90,10 @@ pub async fn receive(
     };
     let queue_id = match recorded {
         Recorded::Duplicate => {
-            return answer(StatusCode::OK, json!({ "status": "duplicate", "delivery": id }));
+            return answer(
+                StatusCode::OK,
+                json!({ "status": "duplicate", "delivery": id }),
+            );
         }
         Recorded::New { queue_id } => queue_id,
     };
@@ -178,7 +187,9 @@ fn classify(
         Err(error) => return DeliveryOutcome::Rejected(format!("malformed JSON: {error}")),
     };
     let is_push = match provider {
-        Provider::Github | Provider::Gitea | Provider::Forgejo | Provider::Generic => event == "push",
+        Provider::Github | Provider::Gitea | Provider::Forgejo | Provider::Generic => {
+            event == "push"
+        }
         Provider::Gitlab => event == "Push Hook" || event == "Tag Push Hook",
     };
     if provider == Provider::Github && event == "ping" {
@@ -202,7 +213,10 @@ fn classify(
         return DeliveryOutcome::Ignored(format!("{git_ref} was deleted"));
     }
     if !project.follows(git_ref) {
-        return DeliveryOutcome::Ignored(format!("{git_ref} is not followed by project `{}`", project.name));
+        return DeliveryOutcome::Ignored(format!(
+            "{git_ref} is not followed by project `{}`",
+            project.name
+        ));
     }
     let commit = match commit {
         Some(commit) if is_commit(commit) => commit.to_ascii_lowercase(),

@@ -23,8 +23,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
-pub use super::error::{Corruption, StoreError};
 use super::error::io_error;
+pub use super::error::{Corruption, StoreError};
 pub use super::tree::make_writable_recursively;
 use super::tree::{Blobs, TreeWriter};
 use kiln_model::artifact::{Entry, EntryKind, Manifest, ManifestError, name_problem};

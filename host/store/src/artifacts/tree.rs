@@ -31,8 +31,13 @@ pub(super) trait Blobs: Sync {
     /// The blob `blob` of `artifact`, opened, and its path.
     fn open_blob(&self, artifact: &Digest, blob: &Digest) -> Result<(File, PathBuf), StoreError>;
     /// The error for a blob of `artifact` that hashes to `actual`.
-    fn corruption(&self, artifact: &Digest, path: &str, expected: Digest, actual: Digest)
-    -> StoreError;
+    fn corruption(
+        &self,
+        artifact: &Digest,
+        path: &str,
+        expected: Digest,
+        actual: Digest,
+    ) -> StoreError;
 }
 
 /// Writes one artifact's tree under a destination directory.

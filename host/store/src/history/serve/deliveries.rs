@@ -62,8 +62,19 @@ pub struct DeliveryRecord {
 
 impl PartialEq for NewQueued {
     fn eq(&self, other: &Self) -> bool {
-        (&self.project, &self.git_ref, &self.commit, &self.trigger, &self.delivery)
-            == (&other.project, &other.git_ref, &other.commit, &other.trigger, &other.delivery)
+        (
+            &self.project,
+            &self.git_ref,
+            &self.commit,
+            &self.trigger,
+            &self.delivery,
+        ) == (
+            &other.project,
+            &other.git_ref,
+            &other.commit,
+            &other.trigger,
+            &other.delivery,
+        )
     }
 }
 impl Eq for NewQueued {}
@@ -87,9 +98,11 @@ impl RunStore {
             return Ok(Recorded::Duplicate);
         }
         let (outcome, reason, queue_id) = match &delivery.outcome {
-            DeliveryOutcome::Queue(new) => {
-                ("queued", None, Some(insert(&transaction, new).map_err(sqlite)?))
-            }
+            DeliveryOutcome::Queue(new) => (
+                "queued",
+                None,
+                Some(insert(&transaction, new).map_err(sqlite)?),
+            ),
             DeliveryOutcome::Ignored(why) => ("ignored", Some(why.as_str()), None),
             DeliveryOutcome::Rejected(why) => ("rejected", Some(why.as_str()), None),
         };
@@ -178,7 +191,10 @@ mod tests {
             store.record_delivery(&delivery).unwrap(),
             Recorded::New { queue_id: Some(_) }
         ));
-        assert_eq!(store.record_delivery(&delivery).unwrap(), Recorded::Duplicate);
+        assert_eq!(
+            store.record_delivery(&delivery).unwrap(),
+            Recorded::Duplicate
+        );
         assert_eq!(store.due_entries().unwrap().len(), 1);
         assert_eq!(store.deliveries(Some("web"), 10).unwrap().len(), 1);
     }

@@ -241,6 +241,12 @@ impl RunStore {
             .map(drop)
     }
 
+    /// A newer entry of its concurrency group replaced the entry before
+    /// its run started.
+    pub fn mark_superseded(&self, id: i64) -> Result<(), RunStoreError> {
+        self.move_entry(id, "superseded", "1", None, None).map(drop)
+    }
+
     /// Entries a server was starting when it stopped go back to the queue.
     pub fn requeue_unstarted(&self) -> Result<usize, RunStoreError> {
         let mut connection = self.lock();

@@ -23,7 +23,12 @@ impl RunStore {
     }
 
     /// Remember that `git_ref` of `project` was seen at `commit`.
-    pub fn set_ref_tip(&self, project: &str, git_ref: &str, commit: &str) -> Result<(), RunStoreError> {
+    pub fn set_ref_tip(
+        &self,
+        project: &str,
+        git_ref: &str,
+        commit: &str,
+    ) -> Result<(), RunStoreError> {
         let mut connection = self.lock();
         let transaction = self.write(&mut connection)?;
         transaction
@@ -38,7 +43,11 @@ impl RunStore {
     }
 
     /// The last slot (Unix ms) handled of a project's schedule.
-    pub fn schedule_slot(&self, project: &str, schedule: &str) -> Result<Option<i64>, RunStoreError> {
+    pub fn schedule_slot(
+        &self,
+        project: &str,
+        schedule: &str,
+    ) -> Result<Option<i64>, RunStoreError> {
         let connection = self.lock();
         connection
             .query_row(
@@ -51,7 +60,12 @@ impl RunStore {
     }
 
     /// Remember that `slot` (Unix ms) of a project's schedule was handled.
-    pub fn set_schedule_slot(&self, project: &str, schedule: &str, slot: i64) -> Result<(), RunStoreError> {
+    pub fn set_schedule_slot(
+        &self,
+        project: &str,
+        schedule: &str,
+        slot: i64,
+    ) -> Result<(), RunStoreError> {
         let mut connection = self.lock();
         let transaction = self.write(&mut connection)?;
         transaction
