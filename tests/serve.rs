@@ -746,3 +746,53 @@ fn a_schedule_slot_missed_while_down_is_reported_and_run_once_if_asked() {
     );
     assert!(server.log().contains("missed"), "{}", server.log());
 }
+
+#[test]
+fn kiln_serve_without_a_config_serves_the_repository_it_stands_in() {
+    let sandbox = Sandbox::new();
+    let repo = Repo::new(&root(&sandbox));
+    let commit = repo.commit(
+        &[("kiln.yaml", READS_PUSHED), ("pushed.txt", "here")],
+        "here",
+    );
+    let mut server = Server::spawn(&sandbox, &[], &[], &repo.work);
+    let ended = wait_for_ended_runs(&sandbox, 1);
+    let run = run_of(&ended, &commit);
+    assert_eq!(run["status"], "succeeded", "{run:#}\n{}", server.log());
+    assert_eq!(run["project"], "work");
+    assert_eq!(run["trigger"], "poll");
+    assert_eq!(run["ref"], "refs/heads/main");
+    assert!(log_of(&sandbox, run, "read").contains("here"));
+    // It ran on a clone: the working copy it stands in is untouched.
+    assert_eq!(repo.status(), "");
+    let detail = sandbox.json(&["show", run["id"].as_str().unwrap(), "--json"]);
+    let workspace = detail["workspace"].as_str().unwrap();
+    assert!(
+        workspace.starts_with(sandbox.data_dir().join("serve/checkouts").to_str().unwrap()),
+        "{workspace}"
+    );
+    assert_eq!(server.terminate(), 0);
+}
+
+#[test]
+fn a_second_server_on_the_same_data_directory_is_refused() {
+    let sandbox = Sandbox::new();
+    let repo = Repo::new(&root(&sandbox));
+    let config = config(&sandbox, "", &repo.origin, "poll-interval = \"off\"\n");
+    let _server = Server::start(&sandbox, &config, &[]);
+    let second = sandbox.kiln(&[
+        "serve",
+        "--config",
+        config.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    second.assert_code(2);
+    assert!(
+        second
+            .stderr
+            .contains("another `kiln serve` uses the data directory"),
+        "{}",
+        second.stderr
+    );
+}

@@ -55,6 +55,11 @@ impl Repo {
         Self { origin, work }
     }
 
+    /// `git status --porcelain` of the working clone.
+    pub fn status(&self) -> String {
+        git(&self.work, &["status", "--porcelain"])
+    }
+
     /// Write `files` (path, content), commit them; the new commit's id.
     pub fn commit(&self, files: &[(&str, &str)], message: &str) -> String {
         for (path, content) in files {
@@ -122,8 +127,19 @@ impl Server {
     /// Start `kiln serve --config <config>` on a free loopback port, with
     /// the sandbox's data directory and plugins, and `env` set.
     pub fn start(sandbox: &Sandbox, config: &Path, env: &[(&str, &str)]) -> Self {
-        let stderr = config.with_extension(format!(
-            "stderr-{}.log",
+        let config_arg = config.to_str().unwrap();
+        Self::spawn(
+            sandbox,
+            &["--config", config_arg],
+            env,
+            &sandbox.workspace(),
+        )
+    }
+
+    /// Start `kiln serve <args>` in `dir` on a free loopback port.
+    pub fn spawn(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)], dir: &Path) -> Self {
+        let stderr = sandbox.data_dir().with_file_name(format!(
+            "serve-stderr-{}.log",
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
@@ -131,8 +147,9 @@ impl Server {
         ));
         let mut command = sandbox.command();
         command
-            .args(["serve", "--config"])
-            .arg(config)
+            .current_dir(dir)
+            .arg("serve")
+            .args(args)
             .args(["--listen", "127.0.0.1:0"])
             .env("KILN_LOG", "warn,kiln_server=debug")
             .stdin(Stdio::null())

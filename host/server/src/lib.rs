@@ -51,8 +51,30 @@ pub enum ServeError {
     },
     #[error(transparent)]
     Project(#[from] ProjectError),
+    #[error(
+        "another `kiln serve` uses the data directory {} (one server per data directory)",
+        .0.display()
+    )]
+    DataDirInUse(std::path::PathBuf),
     #[error("serving HTTP: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// Take `<serve dir>/server.lock`, or say which server holds it.
+fn lock_data_dir(serve_dir: &std::path::Path) -> Result<std::fs::File, ServeError> {
+    std::fs::create_dir_all(serve_dir)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(serve_dir.join("server.lock"))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(ServeError::DataDirInUse(
+            serve_dir.parent().unwrap_or(serve_dir).to_path_buf(),
+        )),
+        Err(std::fs::TryLockError::Error(error)) => Err(ServeError::Io(error)),
+    }
 }
 
 /// A server bound to its address, not yet serving.
@@ -60,6 +82,9 @@ pub struct Server {
     listener: tokio::net::TcpListener,
     state: Shared,
     config: ServerConfig,
+    /// Held while the server lives: one server per data directory, so
+    /// one owner of the checkouts and of the queue's running entries.
+    _lock: std::fs::File,
 }
 
 impl Server {
@@ -68,6 +93,7 @@ impl Server {
     pub async fn bind(host: Host, config: ServerConfig) -> Result<Server, ServeError> {
         let host = Arc::new(host);
         let serve_dir = host.data_dir().serve();
+        let lock = lock_data_dir(&serve_dir)?;
         let mirrors = serve_dir.join("mirrors");
         let secrets = host.secret_store();
         let mut projects = BTreeMap::new();
@@ -97,6 +123,7 @@ impl Server {
             listener,
             state,
             config,
+            _lock: lock,
         })
     }
 

@@ -123,6 +123,9 @@ impl Queue {
 
     /// Start queued runs as the limits allow, until `stop`.
     pub async fn dispatch(self: Arc<Self>, stop: CancellationToken) {
+        // Checkouts left by a server that died with runs running: nothing
+        // runs yet, and this server alone owns the directory (its lock).
+        remove_dir(&self.checkouts);
         match self.store().requeue_unstarted() {
             Ok(0) => {}
             Ok(count) => tracing::info!(
