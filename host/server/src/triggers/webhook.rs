@@ -230,3 +230,159 @@ fn classify(
         ..project.queued(git_ref)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
+
+    fn project(provider: &str) -> Project {
+        let text = format!(
+            "[[project]]\nname = \"web\"\nrepository = \"/srv/web.git\"\nbranches = [\"main\"]\ntags = [\"v*\"]\n\
+             [project.webhook]\nprovider = \"{provider}\"\nsecret-env = \"UNUSED\"\n"
+        );
+        let mut config = crate::config::parse(Path::new("k.toml"), &text, Path::new("/"))
+            .unwrap()
+            .projects
+            .remove(0);
+        // Read no environment in a unit test: the secret is not needed here.
+        config.webhook = None;
+        let secrets = kiln::store::secrets::EnvProvider::from_vars(Vec::<(String, String)>::new());
+        Project::open(config, Path::new("/tmp"), &secrets).unwrap()
+    }
+
+    fn queued(outcome: DeliveryOutcome) -> NewQueued {
+        match outcome {
+            DeliveryOutcome::Queue(new) => new,
+            other => panic!("not queued: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn gitlab_pushes_and_tag_pushes_run_their_checkout_sha() {
+        let project = project("gitlab");
+        let push = format!(
+            "{{\"ref\":\"refs/heads/main\",\"after\":\"{COMMIT}\",\"checkout_sha\":\"{COMMIT}\"}}"
+        );
+        let new = queued(classify(
+            &project,
+            Provider::Gitlab,
+            "Push Hook",
+            push.as_bytes(),
+            "u-1",
+        ));
+        assert_eq!(new.git_ref, "refs/heads/main");
+        assert_eq!(new.commit.as_deref(), Some(COMMIT));
+        assert_eq!(new.delivery.as_deref(), Some("u-1"));
+        let tag = format!("{{\"ref\":\"refs/tags/v1.0\",\"checkout_sha\":\"{COMMIT}\"}}");
+        let new = queued(classify(
+            &project,
+            Provider::Gitlab,
+            "Tag Push Hook",
+            tag.as_bytes(),
+            "u-2",
+        ));
+        assert_eq!(new.git_ref, "refs/tags/v1.0");
+        // A deleted branch: `checkout_sha` null and `after` all zeros.
+        let deleted = format!(
+            "{{\"ref\":\"refs/heads/main\",\"after\":\"{}\",\"checkout_sha\":null}}",
+            "0".repeat(40)
+        );
+        assert!(matches!(
+            classify(
+                &project,
+                Provider::Gitlab,
+                "Push Hook",
+                deleted.as_bytes(),
+                "u-3"
+            ),
+            DeliveryOutcome::Ignored(_)
+        ));
+        assert!(matches!(
+            classify(
+                &project,
+                Provider::Gitlab,
+                "Merge Request Hook",
+                b"{}",
+                "u-4"
+            ),
+            DeliveryOutcome::Ignored(_)
+        ));
+    }
+
+    #[test]
+    fn gitea_and_generic_pushes_name_their_commit() {
+        let project = project("gitea");
+        let push = format!("{{\"ref\":\"refs/heads/main\",\"after\":\"{COMMIT}\"}}");
+        let new = queued(classify(
+            &project,
+            Provider::Gitea,
+            "push",
+            push.as_bytes(),
+            "g-1",
+        ));
+        assert_eq!(new.commit.as_deref(), Some(COMMIT));
+        let generic = format!(
+            "{{\"ref\":\"refs/heads/main\",\"commit\":\"{}\"}}",
+            COMMIT.to_uppercase()
+        );
+        let new = queued(classify(
+            &project,
+            Provider::Generic,
+            "push",
+            generic.as_bytes(),
+            "k-1",
+        ));
+        assert_eq!(
+            new.commit.as_deref(),
+            Some(COMMIT),
+            "commit ids are kept lowercase"
+        );
+    }
+
+    #[test]
+    fn refs_and_commits_that_could_reach_git_as_options_are_rejected() {
+        let project = project("github");
+        for body in [
+            format!("{{\"ref\":\"--upload-pack=touch /tmp/x\",\"after\":\"{COMMIT}\"}}"),
+            "{\"ref\":\"refs/heads/main\",\"after\":\"--all\"}".to_owned(),
+            "{\"after\":\"x\"}".to_owned(),
+        ] {
+            assert!(
+                matches!(
+                    classify(&project, Provider::Github, "push", body.as_bytes(), "d"),
+                    DeliveryOutcome::Rejected(_)
+                ),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn delivery_ids_come_from_each_providers_header() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-gitlab-event-uuid", HeaderValue::from_static("uuid-1"));
+        assert_eq!(
+            delivery_id(Provider::Gitlab, &headers).as_deref(),
+            Some("uuid-1")
+        );
+        headers.insert("idempotency-key", HeaderValue::from_static("key-1"));
+        assert_eq!(
+            delivery_id(Provider::Gitlab, &headers).as_deref(),
+            Some("key-1")
+        );
+        headers.insert("x-forgejo-delivery", HeaderValue::from_static("f-1"));
+        assert_eq!(
+            delivery_id(Provider::Forgejo, &headers).as_deref(),
+            Some("f-1")
+        );
+        assert_eq!(delivery_id(Provider::Github, &headers), None);
+        headers.insert("x-gitlab-token", HeaderValue::from_static("the-secret"));
+        assert!(!kept_headers(&headers).contains("the-secret"));
+    }
+}
