@@ -109,6 +109,15 @@ fn a_push_notified_by_a_github_webhook_runs_on_exactly_that_commit() {
     assert_eq!(run["project"], "app");
     assert_eq!(run["delivery"], format!("delivery-{first}"));
     assert!(log_of(&sandbox, run, "read").contains("pushed first"));
+    // Lead time is measured from that commit's time.
+    let committed = Command::new("git")
+        .args(["log", "-1", "--format=%cd", "--date=format-local:%Y-%m-%dT%H:%M:%SZ", &first])
+        .current_dir(&repo.work)
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
+    let committed = String::from_utf8_lossy(&committed.stdout).trim().to_owned();
+    assert_eq!(run["commit_time"], committed.as_str());
 
     // The next push runs the next commit, on its own checkout.
     let second = repo.commit(&[("pushed.txt", "pushed second")], "second");
