@@ -196,13 +196,15 @@ impl RunStore {
             .map_err(|e| self.sqlite(e))
     }
 
-    /// The earliest time a queued entry waits for (a retry's backoff).
+    /// The earliest time, after now, a queued entry waits for (a retry's
+    /// backoff). Entries due already but waiting for room are not counted:
+    /// the end of a run makes room, and says so.
     pub fn next_due(&self) -> Result<Option<i64>, RunStoreError> {
         let connection = self.lock();
         connection
             .query_row(
-                "SELECT MIN(not_before) FROM queue WHERE state = 'queued'",
-                [],
+                "SELECT MIN(not_before) FROM queue WHERE state = 'queued' AND not_before > ?1",
+                params![now_ms()],
                 |row| row.get(0),
             )
             .map_err(|e| self.sqlite(e))
@@ -342,6 +344,7 @@ mod tests {
             .mark_retry(id, "fetching: no such repository", now_ms() + 60_000)
             .unwrap();
         assert!(store.due_entries().unwrap().is_empty());
+        assert!(store.next_due().unwrap().is_some_and(|at| at > now_ms()));
         let entry = store.queue_entry(id).unwrap().unwrap();
         assert_eq!(entry.state, QueueState::Queued);
         assert_eq!(entry.attempts, 1);
