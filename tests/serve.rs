@@ -111,7 +111,13 @@ fn a_push_notified_by_a_github_webhook_runs_on_exactly_that_commit() {
     assert!(log_of(&sandbox, run, "read").contains("pushed first"));
     // Lead time is measured from that commit's time.
     let committed = Command::new("git")
-        .args(["log", "-1", "--format=%cd", "--date=format-local:%Y-%m-%dT%H:%M:%SZ", &first])
+        .args([
+            "log",
+            "-1",
+            "--format=%cd",
+            "--date=format-local:%Y-%m-%dT%H:%M:%SZ",
+            &first,
+        ])
         .current_dir(&repo.work)
         .env("TZ", "UTC")
         .output()

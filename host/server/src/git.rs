@@ -64,22 +64,20 @@ impl Mirror {
         Ok(parse_ls_remote(&output))
     }
 
-    /// Make sure the mirror has `commit`, fetching when it does not.
-    pub async fn ensure_commit(&self, commit: &str) -> Result<(), GitError> {
+    /// Make sure the mirror has `commit`, fetching when it does not; the
+    /// commit's id (an annotated tag's id, as a tag push names it, is
+    /// peeled to its commit).
+    pub async fn ensure_commit(&self, commit: &str) -> Result<String, GitError> {
         check_commit(commit)?;
         let _guard = self.lock.lock().await;
-        if self.has_commit(commit).await {
-            return Ok(());
+        if let Some(peeled) = self.peel(commit).await {
+            return Ok(peeled);
         }
         self.fetch_locked().await?;
-        if self.has_commit(commit).await {
-            Ok(())
-        } else {
-            Err(GitError {
-                command: "fetch".into(),
-                message: format!("{} has no commit {commit}", self.url),
-            })
-        }
+        self.peel(commit).await.ok_or_else(|| GitError {
+            command: "fetch".into(),
+            message: format!("{} has no commit {commit}", self.url),
+        })
     }
 
     /// Fetch, then the commit `git_ref` (a full ref name) points to.
@@ -154,16 +152,26 @@ impl Mirror {
         Ok(())
     }
 
-    async fn has_commit(&self, commit: &str) -> bool {
-        let spec = format!("{commit}^{{commit}}");
-        self.dir.exists()
-            && git(
-                Some(&self.dir),
-                &["cat-file", "-e", "--end-of-options", &spec],
-                QUICK_DEADLINE,
-            )
-            .await
-            .is_ok()
+    /// The commit `object` is or points to, if the mirror has it.
+    async fn peel(&self, object: &str) -> Option<String> {
+        if !self.dir.exists() {
+            return None;
+        }
+        let spec = format!("{object}^{{commit}}");
+        git(
+            Some(&self.dir),
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                &spec,
+            ],
+            QUICK_DEADLINE,
+        )
+        .await
+        .ok()
+        .map(|output| output.trim().to_owned())
     }
 
     async fn fetch_locked(&self) -> Result<(), GitError> {

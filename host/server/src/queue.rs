@@ -233,10 +233,7 @@ impl Queue {
     ) -> Result<(), Failure> {
         let mirror = &project.mirror;
         let commit = match &entry.commit {
-            Some(commit) => {
-                mirror.ensure_commit(commit).await.map_err(retry)?;
-                commit.clone()
-            }
+            Some(commit) => mirror.ensure_commit(commit).await.map_err(retry)?,
             None => mirror.fetch_ref(&entry.git_ref).await.map_err(retry)?,
         };
         let time = mirror.commit_time(&commit).await.map_err(retry)?;
