@@ -8,6 +8,7 @@ pub mod hostile;
 pub mod hostile_registry;
 pub mod http_server;
 pub mod registry;
+pub mod serve;
 pub mod wat_plugin;
 
 use std::path::{Path, PathBuf};

@@ -58,6 +58,9 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
                     )),
                     user: super::approvals::current_user(),
                 })),
+                project: None,
+                git_ref: None,
+                delivery: None,
             };
             run(&host, request, !plain && live_output_wanted(), verbosity).await
         }
@@ -137,6 +140,19 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Secret(command) => secret(&open_host()?, command),
+        Command::Serve { config, listen } => {
+            super::serve::serve(data_dir.as_deref(), insecure, config.as_deref(), listen).await
+        }
+        Command::Trigger {
+            ref project,
+            ref git_ref,
+            ref server,
+            ref token,
+            json,
+        } => {
+            super::serve::trigger(server, token.as_deref(), project, git_ref.as_deref(), json).await
+        }
+        Command::Token(command) => super::serve::token(open_host()?.history(), command),
         Command::Plugin(PluginCommand::Inspect { ref plugin, json }) => {
             inspect(&open_host()?, plugin, json).await
         }
@@ -193,7 +209,7 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
 /// configured from this process's environment, read here once:
 /// `KILN_PLUGIN_PATH`, `KILN_SECRET_*`, the registry's credentials and
 /// deadline, `PATH`, `HOME`, `KILN_COMPILED_DIR`.
-fn open_host_with(flag: Option<&Path>, insecure: bool) -> Result<Host> {
+pub(crate) fn open_host_with(flag: Option<&Path>, insecure: bool) -> Result<Host> {
     let mut config = HostConfig::new(data_location(flag)?);
     config.plugin_path = plugin_path();
     config.registry = ClientConfig::from_env(insecure)?;

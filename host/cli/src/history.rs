@@ -17,7 +17,7 @@ use kiln::model::run::{ActionDetail, RunDetail};
 use kiln::model::status::Status;
 use kiln::store::artifacts::LocalArtifactStore;
 use kiln::store::history::RunStore;
-use kiln::store::history::metrics::{Figure, compute};
+use kiln::store::history::metrics::Figure;
 
 fn print_json(value: &impl Serialize) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
@@ -57,14 +57,14 @@ pub fn runs(
     }
     writeln!(
         out,
-        "{DIM}{:<12}  {:<16} {:<11} {:>8}  {:<8} {:<20} COMMIT{DIM:#}",
-        "RUN", "PIPELINE", "STATUS", "DURATION", "TRIGGER", "STARTED"
+        "{DIM}{:<12}  {:<16} {:<11} {:>8}  {:<8} {:<20} {:<12} REF{DIM:#}",
+        "RUN", "PIPELINE", "STATUS", "DURATION", "TRIGGER", "STARTED", "COMMIT"
     )?;
     for run in runs {
         let style = status_style(run.status);
         writeln!(
             out,
-            "{:<12}  {:<16} {style}{:<11}{style:#} {:>8}  {:<8} {:<20} {}",
+            "{:<12}  {:<16} {style}{:<11}{style:#} {:>8}  {:<8} {:<20} {:<12} {}",
             &run.id[..12.min(run.id.len())],
             run.pipeline,
             run.status.as_str(),
@@ -75,9 +75,25 @@ pub fn runs(
                 .unwrap_or(&run.started_at)
                 .replace('T', " "),
             run.commit.as_deref().map_or("-", |c| &c[..12.min(c.len())]),
+            ref_text(&run),
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A run's ref, short (`main`, `v1.0`), with its project when it has one.
+fn ref_text(run: &kiln::model::run::RunSummary) -> String {
+    let short = run.git_ref.as_deref().map(|r| {
+        r.strip_prefix("refs/heads/")
+            .or_else(|| r.strip_prefix("refs/tags/"))
+            .unwrap_or(r)
+    });
+    match (&run.project, short) {
+        (Some(project), Some(short)) => format!("{project}:{short}"),
+        (Some(project), None) => project.clone(),
+        (None, Some(short)) => short.to_owned(),
+        (None, None) => "-".to_owned(),
+    }
 }
 
 pub fn show(store: &RunStore, reference: &str, json: bool) -> Result<ExitCode> {
@@ -103,11 +119,25 @@ pub fn show(store: &RunStore, reference: &str, json: bool) -> Result<ExitCode> {
     if let Some(commit) = &summary.commit {
         facts.push(format!("commit {}", &commit[..12.min(commit.len())]));
     }
+    if let Some(git_ref) = &summary.git_ref {
+        facts.push(format!("ref {git_ref}"));
+    }
+    if let Some(project) = &summary.project {
+        facts.push(format!("project {project}"));
+    }
+    if let Some(delivery) = &summary.delivery {
+        facts.push(format!("delivery {delivery}"));
+    }
     if summary.resumes > 0 {
         facts.push(format!("resumed {} time(s)", summary.resumes));
     }
     writeln!(out, "{DIM}{}{DIM:#}", facts.join(", "))?;
     writeln!(out, "{DIM}file {}{DIM:#}", run.file.display())?;
+    if let Some(error) = &summary.error {
+        for line in error.lines() {
+            writeln!(out, "{RED}error{RED:#}: {line}")?;
+        }
+    }
     for stage in &run.stages {
         let style = status_style(stage.status);
         let deploy = if stage.deploy { " (deploy)" } else { "" };
@@ -451,15 +481,7 @@ pub fn metrics(
     window: Duration,
     json: bool,
 ) -> Result<ExitCode> {
-    let mut by_pipeline = store.deployments(window, pipeline)?;
-    // A pipeline with runs but no deployment still gets a line.
-    for run in store.list_runs(pipeline, 10_000)? {
-        by_pipeline.entry(run.pipeline).or_default();
-    }
-    let metrics: Vec<_> = by_pipeline
-        .iter()
-        .map(|(name, deployments)| compute(name, deployments, window))
-        .collect();
+    let metrics = store.metrics(pipeline, window)?;
     if json {
         return print_json(&metrics);
     }

@@ -8,6 +8,7 @@ mod history;
 mod live;
 mod output;
 mod registry;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -232,6 +233,62 @@ pub enum Command {
         after_help = "Examples:\n  printf %s \"$TOKEN\" | kiln secret set DEPLOY_TOKEN\n  kiln secret ls\n  kiln secret rm DEPLOY_TOKEN\n\nKILN_SECRET_<NAME> environment variables are looked up first."
     )]
     Secret(SecretCommand),
+    /// Serve projects: run their pipelines when their code changes
+    /// (polling, webhooks, schedules), with a REST API
+    #[command(
+        after_help = "Examples:\n  kiln serve                              the git repository here, its kiln.yaml, every branch\n  kiln serve --config kiln-server.toml\n  kiln serve --config kiln-server.toml --listen 0.0.0.0:8080\n\nThe first line printed is `listening on http://ADDRESS`. SIGTERM or Ctrl-C:\nno new requests or runs; running runs get the configured grace period\n(shutdown-grace, default 30s), then are cancelled. A second signal exits at once.\nA bad configuration exits 2 with its file:line:column and field."
+    )]
+    Serve {
+        /// The server configuration (TOML) [default: serve the git
+        /// repository in the current directory]
+        #[arg(long, short = 'c', value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Listen on this address instead of the configuration's
+        /// (port 0: any free port)
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// Ask a kiln server to run a project now
+    #[command(
+        after_help = "Examples:\n  kiln trigger web\n  kiln trigger web --ref release/1.2 --server http://ci.example.com:8080\n\nNeeds a write token (`kiln token create --scope write` on the server),\ngiven with --token or KILN_TOKEN."
+    )]
+    Trigger {
+        /// The project, as the server's configuration names it
+        project: String,
+        /// The branch, tag or full ref to run [default: the project's main branch]
+        #[arg(long = "ref", value_name = "REF")]
+        git_ref: Option<String>,
+        /// The server's address
+        #[arg(long, env = "KILN_SERVER", default_value = "http://127.0.0.1:8080")]
+        server: String,
+        /// An API token with the write scope
+        #[arg(long, env = "KILN_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Print the server's answer as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage the API tokens of the server on this data directory
+    #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  kiln token create --scope read --name dashboard\n  kiln token create --scope write --name deploy-bot\n  kiln token ls"
+    )]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token and print it (once: only its SHA-256 is kept)
+    Create {
+        /// read: every GET of the API; write: also cancel and trigger
+        #[arg(long, value_parser = ["read", "write"])]
+        scope: String,
+        /// A name to recognise it by
+        #[arg(long, default_value = "token")]
+        name: String,
+    },
+    /// List the tokens (names, scopes, dates; never their values)
+    Ls,
 }
 
 #[derive(Debug, Subcommand)]
@@ -430,7 +487,7 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
-    init_tracing();
+    init_tracing(matches!(cli.command, Command::Serve { .. }));
     raise_open_file_limit();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -466,10 +523,15 @@ fn raise_open_file_limit() {
 }
 
 /// Diagnostics for kiln itself go to stderr, filtered by `KILN_LOG`
-/// (default `warn`).
-fn init_tracing() {
+/// (default `warn`; a server also says what its triggers and runs do).
+fn init_tracing(serving: bool) {
+    let default = if serving {
+        "warn,kiln_server=info"
+    } else {
+        "warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("KILN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

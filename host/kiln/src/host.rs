@@ -13,6 +13,7 @@ use kiln_engine::plugins::PluginResolver;
 use kiln_engine::plugins::registry::RegistryOptions;
 use kiln_engine::scheduler::{FanOut, Resume, Scheduler};
 use kiln_engine::validate::{self, ValidateError};
+use kiln_model::digest::Digest;
 use kiln_model::event::EventSink;
 use kiln_model::plan::Plan;
 use kiln_model::run::RunDetail;
@@ -22,7 +23,7 @@ use kiln_sandbox::Runtime;
 use kiln_store::action_cache::ActionCache;
 use kiln_store::artifacts::LocalArtifactStore;
 use kiln_store::data_dir::DataDir;
-use kiln_store::history::{RunMeta, RunRecorder, RunStore};
+use kiln_store::history::{FailedStart, RunMeta, RunRecorder, RunStore};
 use kiln_store::secrets::{FileStore, Secrets};
 use tokio_util::sync::CancellationToken;
 
@@ -222,12 +223,11 @@ impl Host {
             ),
             None => {
                 let meta = RunMeta {
-                    file_digest,
-                    trigger: request.trigger.clone(),
                     commit: request
                         .commit
                         .clone()
                         .or_else(|| workspace_commit(&plan.workspace)),
+                    ..run_meta(&request, file_digest)
                 };
                 let run_id = kiln_store::history::new_run_id();
                 (
@@ -260,6 +260,52 @@ impl Host {
             cancel,
             task,
         })
+    }
+
+    /// Record a new run of `request` that failed before any action ran,
+    /// because `error` (a pipeline file that does not validate at the
+    /// commit a server was asked to run); returns its id. `kiln runs` and
+    /// `kiln show` then show it failed, with the error.
+    pub fn record_failed_start(
+        &self,
+        request: &RunRequest,
+        error: &str,
+    ) -> Result<String, HostError> {
+        let text = std::fs::read(&request.file).unwrap_or_default();
+        let source = String::from_utf8_lossy(&text);
+        // The pipeline's name when the file still says it (a file that
+        // does not parse may still have its top-level `name:` line); else
+        // the project's, else the file's.
+        let pipeline = kiln_pipeline::parse(&request.file, &source)
+            .map(|parsed| parsed.name.value)
+            .ok()
+            .or_else(|| top_level_name(&source))
+            .or_else(|| request.project.clone())
+            .unwrap_or_else(|| {
+                request.file.file_stem().map_or_else(
+                    || "pipeline".to_owned(),
+                    |stem| stem.to_string_lossy().into_owned(),
+                )
+            });
+        let meta = run_meta(request, Digest::of(&text).to_string());
+        let workspace = request
+            .workspace
+            .clone()
+            .or_else(|| request.file.parent().map(Path::to_path_buf))
+            .unwrap_or_default();
+        let run_id = kiln_store::history::new_run_id();
+        RunRecorder::failed_before_start(
+            &self.runs,
+            &run_id,
+            &FailedStart {
+                pipeline: &pipeline,
+                file: &request.file,
+                workspace: &workspace,
+                meta: &meta,
+                error,
+            },
+        )?;
+        Ok(run_id)
     }
 
     /// The scheduler of one run, with this process as its executor.
@@ -311,6 +357,31 @@ impl Host {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
+    }
+}
+
+/// The value of a `name:` line at the top level of a YAML text, for a
+/// pipeline file too broken to parse.
+fn top_level_name(source: &str) -> Option<String> {
+    let line = source.lines().find(|line| line.starts_with("name:"))?;
+    let value = line["name:".len()..].split(" #").next()?.trim();
+    let value = value.trim_matches(|c| c == '"' || c == '\'');
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_. ".contains(c));
+    plain.then(|| value.to_owned())
+}
+
+/// What the history records about a new run of `request`.
+fn run_meta(request: &RunRequest, file_digest: String) -> RunMeta {
+    RunMeta {
+        file_digest,
+        trigger: request.trigger.clone(),
+        commit: request.commit.clone(),
+        project: request.project.clone(),
+        git_ref: request.git_ref.clone(),
+        delivery: request.delivery.clone(),
     }
 }
 

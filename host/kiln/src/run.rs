@@ -37,6 +37,12 @@ pub struct RunRequest {
     /// Where decisions on approval actions come from (default: the run
     /// store, where `kiln approve` and a server's API write them).
     pub approvals: Option<Arc<dyn ApprovalGate>>,
+    /// The server project the run belongs to (`kiln serve`).
+    pub project: Option<String>,
+    /// The git ref the run is for (`refs/heads/main`).
+    pub git_ref: Option<String>,
+    /// The webhook delivery that asked for the run.
+    pub delivery: Option<String>,
 }
 
 impl RunRequest {
@@ -52,6 +58,9 @@ impl RunRequest {
             registry: RegistryOptions::default(),
             jobs: None,
             approvals: None,
+            project: None,
+            git_ref: None,
+            delivery: None,
         }
     }
 }

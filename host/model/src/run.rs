@@ -26,6 +26,19 @@ pub struct RunSummary {
     pub commit_time: Option<String>,
     /// How many times the run was resumed.
     pub resumes: u32,
+    /// The `kiln serve` project the run belongs to.
+    #[serde(default)]
+    pub project: Option<String>,
+    /// The git ref the run was started for (`refs/heads/main`).
+    #[serde(default, rename = "ref")]
+    pub git_ref: Option<String>,
+    /// The webhook delivery that started the run.
+    #[serde(default)]
+    pub delivery: Option<String>,
+    /// Why the run failed before any action ran (a pipeline file that
+    /// does not validate at the run's commit), with file:line:col.
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 /// `kiln show`: a run and everything in it.

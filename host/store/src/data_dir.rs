@@ -88,6 +88,12 @@ impl DataDir {
         self.root.join("sdk")
     }
 
+    /// `kiln serve`'s git mirrors (one bare repository per project) and
+    /// the per-run checkouts made from them.
+    pub fn serve(&self) -> PathBuf {
+        self.root.join("serve")
+    }
+
     /// The pinned tools those scripts install (componentize-py, -js).
     pub fn tools(&self) -> PathBuf {
         self.root.join("tools")

@@ -76,6 +76,24 @@ const HOUR: f64 = 3_600_000.0;
 const DAY: f64 = 24.0 * HOUR;
 
 impl RunStore {
+    /// The DORA metrics of each pipeline (or of one) over `window`: what
+    /// `kiln metrics --json` prints and the server's API answers. A
+    /// pipeline with runs but no deployment still has its entry.
+    pub fn metrics(
+        &self,
+        pipeline: Option<&str>,
+        window: Duration,
+    ) -> Result<Vec<PipelineMetrics>, RunStoreError> {
+        let mut by_pipeline = self.deployments(window, pipeline)?;
+        for run in self.list_runs(pipeline, 10_000)? {
+            by_pipeline.entry(run.pipeline).or_default();
+        }
+        Ok(by_pipeline
+            .iter()
+            .map(|(name, deployments)| compute(name, deployments, window))
+            .collect())
+    }
+
     /// The deployments of every pipeline that started within `window`
     /// before now, oldest first, by pipeline.
     pub fn deployments(

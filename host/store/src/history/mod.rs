@@ -17,6 +17,7 @@ mod query;
 mod recorder;
 mod schema;
 mod seam;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -27,10 +28,10 @@ use rusqlite::{Connection, OpenFlags};
 pub use approvals::{ApprovalError, PendingApproval};
 pub use liveness::RunLock;
 pub use query::{
-    ActionDetail, ArtifactRecord, AttemptDetail, FailedTest, ReportRecord, RunDetail, RunSummary,
-    StageDetail,
+    ActionDetail, ArtifactRecord, AttemptDetail, FailedTest, ReportRecord, RunDetail, RunFilter,
+    RunSummary, StageDetail,
 };
-pub use recorder::{RunMeta, RunRecorder};
+pub use recorder::{FailedStart, RunMeta, RunRecorder};
 pub use seam::RunHistory;
 
 /// How long a write waits for another process's transaction to end.

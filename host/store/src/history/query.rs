@@ -15,7 +15,25 @@ pub use kiln_model::report::{FailedTest, TestReport as ReportRecord};
 pub use kiln_model::run::{ActionDetail, AttemptDetail, RunDetail, RunSummary, StageDetail};
 
 const SUMMARY_COLUMNS: &str = "id, pipeline, status, trigger, started_at, finished_at,
-     duration_ms, commit_sha, commit_time, resumes";
+     duration_ms, commit_sha, commit_time, resumes, project, git_ref, delivery, error";
+
+/// How many columns [`SUMMARY_COLUMNS`] has: the columns a query selects
+/// after them start here.
+const SUMMARY_WIDTH: usize = 14;
+
+/// Which runs [`RunStore::find_runs`] lists.
+#[derive(Debug, Clone, Default)]
+pub struct RunFilter {
+    pub pipeline: Option<String>,
+    pub project: Option<String>,
+    /// A branch: its short name (`main`) or its ref (`refs/heads/main`).
+    pub branch: Option<String>,
+    pub status: Option<Status>,
+    /// Only runs older than this run (the id the previous page ended
+    /// with): a cursor that stays right while new runs arrive.
+    pub after: Option<String>,
+    pub limit: usize,
+}
 
 fn summary_of(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
     Ok(RunSummary {
@@ -29,6 +47,10 @@ fn summary_of(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
         commit: row.get(7)?,
         commit_time: row.get::<_, Option<i64>>(8)?.map(rfc3339),
         resumes: row.get(9)?,
+        project: row.get(10)?,
+        git_ref: row.get(11)?,
+        delivery: row.get(12)?,
+        error: row.get(13)?,
     })
 }
 
@@ -48,16 +70,43 @@ impl RunStore {
         pipeline: Option<&str>,
         limit: usize,
     ) -> Result<Vec<RunSummary>, RunStoreError> {
+        self.find_runs(&RunFilter {
+            pipeline: pipeline.map(str::to_owned),
+            limit,
+            ..RunFilter::default()
+        })
+    }
+
+    /// The newest runs first that pass `filter`, at most `filter.limit`.
+    pub fn find_runs(&self, filter: &RunFilter) -> Result<Vec<RunSummary>, RunStoreError> {
         let connection = self.lock();
+        // A branch is matched by its short name or its full ref name.
+        let branch_ref = filter.branch.as_ref().map(|b| format!("refs/heads/{b}"));
         let mut statement = connection
             .prepare_cached(&format!(
                 "SELECT {SUMMARY_COLUMNS} FROM runs
-                 WHERE ?1 IS NULL OR pipeline = ?1
-                 ORDER BY started_at DESC, id DESC LIMIT ?2"
+                 WHERE (?1 IS NULL OR pipeline = ?1)
+                   AND (?2 IS NULL OR project = ?2)
+                   AND (?3 IS NULL OR git_ref = ?3 OR git_ref = ?4)
+                   AND (?5 IS NULL OR status = ?5)
+                   AND (?6 IS NULL OR (started_at, id) <
+                        (SELECT started_at, id FROM runs WHERE id = ?6))
+                 ORDER BY started_at DESC, id DESC LIMIT ?7"
             ))
             .map_err(|e| self.sqlite(e))?;
         statement
-            .query_map(params![pipeline, limit as i64], summary_of)
+            .query_map(
+                params![
+                    filter.pipeline,
+                    filter.project,
+                    filter.branch,
+                    branch_ref,
+                    filter.status.map(Status::as_str),
+                    filter.after,
+                    filter.limit as i64
+                ],
+                summary_of,
+            )
             .and_then(Iterator::collect)
             .map_err(|e| self.sqlite(e))
     }
@@ -112,9 +161,9 @@ impl RunStore {
                 |row| {
                     Ok((
                         summary_of(row)?,
-                        row.get::<_, String>(10)?,
-                        row.get::<_, String>(11)?,
-                        row.get::<_, String>(12)?,
+                        row.get::<_, String>(SUMMARY_WIDTH)?,
+                        row.get::<_, String>(SUMMARY_WIDTH + 1)?,
+                        row.get::<_, String>(SUMMARY_WIDTH + 2)?,
                     ))
                 },
             )

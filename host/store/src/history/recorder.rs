@@ -20,6 +20,40 @@ pub struct RunMeta {
     pub trigger: String,
     /// The workspace's git commit and its committer time (Unix seconds).
     pub commit: Option<(String, i64)>,
+    /// The server project the run belongs to (`kiln serve`).
+    pub project: Option<String>,
+    /// The git ref the run was started for, e.g. `refs/heads/main`.
+    pub git_ref: Option<String>,
+    /// The webhook delivery that asked for the run.
+    pub delivery: Option<String>,
+}
+
+impl RunMeta {
+    /// A run of a pipeline file with this digest, started by `trigger`,
+    /// with no commit and from no server project.
+    pub fn new(file_digest: impl Into<String>, trigger: impl Into<String>) -> Self {
+        Self {
+            file_digest: file_digest.into(),
+            trigger: trigger.into(),
+            commit: None,
+            project: None,
+            git_ref: None,
+            delivery: None,
+        }
+    }
+}
+
+/// A run that failed before it started: see
+/// [`RunRecorder::failed_before_start`].
+#[derive(Debug)]
+pub struct FailedStart<'a> {
+    /// The pipeline's name (the file's `name:` when it could be read).
+    pub pipeline: &'a str,
+    pub file: &'a Path,
+    pub workspace: &'a Path,
+    pub meta: &'a RunMeta,
+    /// Why, already plain text.
+    pub error: &'a str,
 }
 
 /// Records one run; holds the run's lock until dropped.
@@ -47,8 +81,9 @@ impl RunRecorder {
         transaction
             .execute(
                 "INSERT INTO runs (id, pipeline, file, file_digest, workspace, trigger, status,
-                                   started_at, commit_sha, commit_time)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8, ?9)",
+                                   started_at, commit_sha, commit_time, project, git_ref,
+                                   delivery)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     run_id,
                     plan.name,
@@ -59,6 +94,9 @@ impl RunRecorder {
                     now,
                     meta.commit.as_ref().map(|(sha, _)| sha),
                     meta.commit.as_ref().map(|(_, time)| time * 1000),
+                    meta.project,
+                    meta.git_ref,
+                    meta.delivery,
                 ],
             )
             .map_err(|e| store.sqlite(e))?;
@@ -143,6 +181,45 @@ impl RunRecorder {
 
     pub fn run_id(&self) -> &str {
         &self.run_id
+    }
+
+    /// Record a run that failed before any action ran: its pipeline file
+    /// did not validate at the commit it was started for. It has no stages;
+    /// `error` (the diagnostics, each with its file:line:col) says why.
+    pub fn failed_before_start(
+        store: &RunStore,
+        run_id: &str,
+        failed: &FailedStart<'_>,
+    ) -> Result<(), RunStoreError> {
+        let meta = failed.meta;
+        let mut connection = store.lock();
+        let transaction = store.write(&mut connection)?;
+        let now = now_ms();
+        transaction
+            .execute(
+                "INSERT INTO runs (id, pipeline, file, file_digest, workspace, trigger, status,
+                                   started_at, finished_at, duration_ms, commit_sha,
+                                   commit_time, project, git_ref, delivery, error)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'failed', ?7, ?7, 0, ?8, ?9, ?10, ?11, ?12,
+                         ?13)",
+                params![
+                    run_id,
+                    failed.pipeline,
+                    path_text(failed.file),
+                    meta.file_digest,
+                    path_text(failed.workspace),
+                    meta.trigger,
+                    now,
+                    meta.commit.as_ref().map(|(sha, _)| sha),
+                    meta.commit.as_ref().map(|(_, time)| time * 1000),
+                    meta.project,
+                    meta.git_ref,
+                    meta.delivery,
+                    failed.error,
+                ],
+            )
+            .map_err(|e| store.sqlite(e))?;
+        transaction.commit().map_err(|e| store.sqlite(e))
     }
 
     /// The lock file this run holds.

@@ -5,7 +5,7 @@
 use rusqlite_migration::{M, Migrations};
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2_APPROVALS)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3_APPROVALS)])
 }
 
 /// Times are Unix milliseconds, UTC. Statuses are the lowercase names of
@@ -108,9 +108,96 @@ CREATE TABLE reports (
 );
 "#;
 
+/// `kiln serve`: where a run came from, the durable queue of runs to
+/// start, webhook deliveries, API tokens, and what the triggers remember
+/// between restarts.
+const V2: &str = r#"
+-- The project (of the server's configuration) a run belongs to, the git
+-- ref it was started for, and the webhook delivery that asked for it.
+ALTER TABLE runs ADD COLUMN project TEXT;
+ALTER TABLE runs ADD COLUMN git_ref TEXT;
+ALTER TABLE runs ADD COLUMN delivery TEXT;
+-- Why a run failed before any action ran (a pipeline file broken at the
+-- commit): the validation errors with their file:line:col.
+ALTER TABLE runs ADD COLUMN error TEXT;
+CREATE INDEX runs_by_project ON runs (project, started_at);
+
+-- Runs asked for and not yet started, or started (then `run_id` is set).
+-- Survives a restart: what was queued starts when the server is back.
+CREATE TABLE queue (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    project        TEXT NOT NULL,
+    git_ref        TEXT NOT NULL,
+    -- NULL: the ref's tip when the run starts (a manual trigger).
+    commit_sha     TEXT,
+    trigger        TEXT NOT NULL,
+    delivery       TEXT,
+    -- Runs of one group run one at a time; see `cancel_in_progress`.
+    concurrency    TEXT,
+    cancel_in_progress INTEGER NOT NULL DEFAULT 0,
+    -- queued | starting | started | superseded | failed
+    state          TEXT NOT NULL,
+    run_id         TEXT,
+    enqueued_at    INTEGER NOT NULL,
+    -- Not before this time (a retry after an error backs off).
+    not_before     INTEGER NOT NULL,
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    -- The last error (a repository that could not be fetched).
+    error          TEXT,
+    updated_at     INTEGER NOT NULL
+);
+CREATE INDEX queue_by_state ON queue (state, id);
+
+-- Every webhook delivery whose signature checked, raw, stored before it is
+-- answered; a redelivery (same provider delivery id) is found here.
+CREATE TABLE deliveries (
+    project      TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    provider     TEXT NOT NULL,
+    event        TEXT NOT NULL,
+    received_at  INTEGER NOT NULL,
+    -- JSON object of the headers kept (never the signature's secret).
+    headers      TEXT NOT NULL,
+    body         BLOB NOT NULL,
+    -- queued | ignored | rejected, and why.
+    outcome      TEXT NOT NULL,
+    reason       TEXT,
+    queue_id     INTEGER,
+    PRIMARY KEY (project, id)
+);
+
+-- API bearer tokens: only the SHA-256 of each is kept.
+CREATE TABLE api_tokens (
+    hash          TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    scope         TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    last_used_at  INTEGER
+);
+
+-- The last schedule slot handled per project and schedule: a slot missed
+-- while the server was down is found from it.
+CREATE TABLE schedule_slots (
+    project     TEXT NOT NULL,
+    schedule    TEXT NOT NULL,
+    last_slot   INTEGER NOT NULL,
+    PRIMARY KEY (project, schedule)
+);
+
+-- The ref tips a project's triggers have seen: a poll starts runs only for
+-- tips that changed, across restarts too.
+CREATE TABLE ref_tips (
+    project     TEXT NOT NULL,
+    git_ref     TEXT NOT NULL,
+    commit_sha  TEXT NOT NULL,
+    seen_at     INTEGER NOT NULL,
+    PRIMARY KEY (project, git_ref)
+);
+"#;
+
 /// Approvals (`uses: approval`): one row per approval action of a run,
 /// its decision empty until someone decides.
-const V2_APPROVALS: &str = r#"
+const V3_APPROVALS: &str = r#"
 CREATE TABLE approvals (
     run_id       TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
     action       TEXT NOT NULL,
