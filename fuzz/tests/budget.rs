@@ -25,9 +25,8 @@ fn budget(journal: PathBuf) -> Budget {
     Budget {
         mutations: 20_000,
         time: Duration::from_millis(2_500),
-        // A debug build is slow; an input taking this long is a hang in
-        // the making (the same input takes milliseconds in a release
-        // build).
+        // CPU time. A debug build is slow, but an input using this much
+        // is a hang in the making: the mutated inputs take milliseconds.
         slow: Duration::from_secs(2),
         hang: Duration::from_secs(60),
         max_len: 16 * 1024,
