@@ -24,7 +24,7 @@ pub fn kiln_yaml(data: &[u8]) {
 /// just past its end (where a truncated file is missing something).
 fn check_positions(diagnostics: &kiln_pipeline::Diagnostics, source: &str) {
     assert!(!diagnostics.is_empty(), "an error without a diagnostic");
-    let last_line = source.lines().count() as u64 + 1;
+    let last_line = yaml_line_breaks(source) + 1;
     for diagnostic in diagnostics.iter() {
         assert!(
             diagnostic.at.line <= last_line,
@@ -34,6 +34,14 @@ fn check_positions(diagnostics: &kiln_pipeline::Diagnostics, source: &str) {
         );
     }
     let _shown = diagnostics.to_string();
+}
+
+/// Line breaks as YAML counts them: `\r\n`, `\n`, and a lone `\r` (which
+/// `str::lines` does not count, and editors do).
+fn yaml_line_breaks(source: &str) -> u64 {
+    let breaks = source.matches('\n').count() + source.matches('\r').count()
+        - source.matches("\r\n").count();
+    breaks as u64
 }
 
 fn parse_inner_texts(file: &PipelineFile) {
