@@ -55,6 +55,9 @@
 //!     CodeBuild reads commands as a list; a string, above all one that
 //!     YAML folded from several lines (corpus file 27), is a mistake.
 //!   - Duplicate keys: which one YAML keeps differs between parsers.
+//!   - Lists and mappings nested more than 16 levels deep (a buildspec
+//!     needs 7): the located tree is built by recursion, which must stay
+//!     far from any thread's stack limit.
 //!   - Variable names that are not shell names.
 //! - **Warned about**:
 //!   - `batch`: CodeBuild itself ignores it when a build is started with

@@ -229,6 +229,13 @@ fn clamp(v: u64) -> u32 {
     u32::try_from(v).unwrap_or(u32::MAX)
 }
 
+/// How deep lists and mappings may nest. A buildspec needs seven levels
+/// (`batch.build-matrix.dynamic.env.variables.NAME: [values]`). The
+/// located tree is read, fixed up and dropped by recursion: at
+/// serde-saphyr's default limit (64) that overflowed a 2 MiB thread stack
+/// in a debug build (found by fuzzing), and a plugin's stack is smaller.
+pub(crate) const MAX_DEPTH: usize = 16;
+
 /// Reads YAML text into a located tree, or reports why it is not YAML
 /// (with the line, column and, as well as can be told from indentation,
 /// the key path).
@@ -237,6 +244,12 @@ pub(crate) fn read(source: &str, sink: &mut Sink) -> Option<Node> {
     // Duplicates reach the tree; the model reports them with both
     // positions.
     options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::PassThrough;
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = MAX_DEPTH;
+    // The scanner counts flow collections (`[[[`) on its own, ahead of the
+    // depth above: the same limit, so that both say the same.
+    budget.flow_nesting_limit = MAX_DEPTH;
+    options.budget = Some(budget);
     match serde_saphyr::from_str_with_options::<Option<Node>>(source, options) {
         Ok(Some(mut node)) => {
             node.fix_text(source);
@@ -262,7 +275,15 @@ pub(crate) fn read(source: &str, sink: &mut Sink) -> Option<Node> {
                 Some(cut) => message[..cut].to_owned(),
                 None => message,
             };
-            if let Some(tab) = tab_in_indentation(source, at.line) {
+            if is_too_deep(&error) {
+                sink.error(
+                    at,
+                    &path_at(source, at.line),
+                    format!(
+                        "lists and mappings nested more than {MAX_DEPTH} levels deep; a buildspec needs at most 7"
+                    ),
+                );
+            } else if let Some(tab) = tab_in_indentation(source, at.line) {
                 sink.error(
                     tab,
                     &path_at(source, tab.line),
@@ -276,6 +297,33 @@ pub(crate) fn read(source: &str, sink: &mut Sink) -> Option<Node> {
                 );
             }
             None
+        }
+    }
+}
+
+/// Whether `error` is the nesting limit ([`MAX_DEPTH`]), as the
+/// deserializer or the scanner found it.
+fn is_too_deep(mut error: &serde_saphyr::Error) -> bool {
+    use serde_saphyr::budget::BudgetBreach;
+    use serde_saphyr::granit_parser::ErrorKind;
+    use serde_saphyr::{Error, ExternalMessageSource};
+    loop {
+        match error {
+            Error::WithSnippet { error: inner, .. } | Error::AliasError { error: inner, .. } => {
+                error = inner
+            }
+            Error::Budget {
+                breach: BudgetBreach::Depth { .. },
+                ..
+            } => return true,
+            Error::ExternalMessage { source, .. } => {
+                return matches!(
+                    &**source,
+                    ExternalMessageSource::Parser(scan)
+                        if matches!(scan.kind(), ErrorKind::RecursionLimitExceeded)
+                );
+            }
+            _ => return false,
         }
     }
 }
@@ -402,6 +450,49 @@ mod tests {
         assert_eq!(d.at, Pos::new(3, 1), "{d}");
         assert!(d.message.contains("tab"), "{d}");
         assert_eq!(d.path, "phases.build.commands");
+    }
+
+    #[test]
+    fn nesting_is_refused_past_the_limit_at_its_position() {
+        // Found by fuzzing (the `buildspec` target): nested flow lists and
+        // mappings overflowed the stack of a debug build's thread before
+        // serde-saphyr's own limit (64) was reached.
+        for (open, close) in [("[", "]"), ("{a: ", "}")] {
+            let deep = |depth: usize| {
+                format!(
+                    "version: 0.2\nphases:\n  build:\n    commands: {}x{}\n",
+                    open.repeat(depth),
+                    close.repeat(depth)
+                )
+            };
+            let mut sink = Sink::new("t.yml");
+            // The commands list is the fourth level: its lists go down to
+            // the limit, and no further.
+            assert!(
+                read(&deep(MAX_DEPTH - 3), &mut sink).is_some(),
+                "{:?}",
+                sink.list
+            );
+            for depth in [MAX_DEPTH - 2, 200, 100_000] {
+                let mut sink = Sink::new("t.yml");
+                assert!(read(&deep(depth), &mut sink).is_none());
+                let d = &sink.list[0];
+                assert_eq!(d.at.line, 4, "{d}");
+                assert_eq!(d.path, "phases.build.commands", "{d}");
+                assert!(d.message.contains("nested more than 16 levels"), "{d}");
+            }
+        }
+        // Block mappings, nested by indentation, too.
+        let block: String = (0..100)
+            .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+            .collect();
+        let mut sink = Sink::new("t.yml");
+        assert!(read(&block, &mut sink).is_none());
+        assert!(
+            sink.list[0].message.contains("nested more than"),
+            "{}",
+            sink.list[0]
+        );
     }
 
     #[test]

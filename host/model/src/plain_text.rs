@@ -20,9 +20,11 @@
 //! escapes), C0 controls other than tab and newline, DEL, C1 controls
 //! (U+0080 to U+009F), and the bidirectional embedding, override and
 //! isolate characters (U+202A to U+202E, U+2066 to U+2069). Invalid UTF-8
-//! is left for the caller to replace. A sequence that never ends is cut
-//! at a newline or after [`MAX_SEQUENCE_BYTES`], so it cannot swallow the
-//! rest of a log.
+//! is left for the caller to replace, except a character broken off by a
+//! control, which becomes U+FFFD here: nothing after a removed control can
+//! complete it into a character (a control among them) that was never in
+//! the text. A sequence that never ends is cut at a newline or after
+//! [`MAX_SEQUENCE_BYTES`], so it cannot swallow the rest of a log.
 
 use std::borrow::Cow;
 
@@ -156,10 +158,21 @@ impl Cleaner {
                 self.enter_after_lead(State::Text)
             }
             _ => {
-                // Not a control: the held bytes are text (the last one may
-                // start something else, so it is looked at again).
+                // Not a control. The last byte may start something else,
+                // so it is looked at again; the held bytes before it are
+                // text if it continues their character. If it does not,
+                // they are a broken character: it is replaced now, as the
+                // caller would replace it, because passed on as it is, the
+                // bytes that follow a control removed next could complete
+                // it into a control (`E2`, then `E2 80 AE` removed, then
+                // `81 A9` would make U+2069).
                 let last = self.lead.pop().expect("a byte was just pushed");
-                out.append(&mut self.lead);
+                if is_continuation(last) {
+                    out.append(&mut self.lead);
+                } else {
+                    self.lead.clear();
+                    out.extend_from_slice(REPLACEMENT_CHARACTER);
+                }
                 self.state = State::Text;
                 self.text(last, out);
             }
@@ -184,6 +197,14 @@ impl Cleaner {
             self.text(byte, out);
         }
     }
+}
+
+/// U+FFFD in UTF-8: what a broken character becomes.
+const REPLACEMENT_CHARACTER: &[u8] = "\u{fffd}".as_bytes();
+
+/// Whether `byte` continues a UTF-8 character rather than starting one.
+fn is_continuation(byte: u8) -> bool {
+    byte & 0b1100_0000 == 0b1000_0000
 }
 
 /// `bytes` made plain, in one piece.
@@ -271,6 +292,27 @@ mod tests {
         // Characters sharing the lead bytes are kept.
         assert_eq!(plain("é ½ – € ’ ©".as_bytes()), "é ½ – € ’ ©");
         assert_eq!(clean("plain"), Cow::Borrowed("plain"));
+    }
+
+    #[test]
+    fn bytes_around_a_removed_control_never_make_a_control() {
+        // Found by fuzzing (the `plain_text` target): a lead byte left
+        // alone, then a removed control, then the rest of a character.
+        let cases: [(&[u8], &str); 4] = [
+            // E2, then U+202E removed, then 81 A9: U+2069 once joined.
+            (b"\xe2\xe2\x80\xae\x81\xa9", "\u{fffd}\u{fffd}\u{fffd}"),
+            // E2 80, then an escape, then AE: U+202E once joined.
+            (b"\xe2\x80\x1b[0m\xae", "\u{fffd}\u{fffd}"),
+            // C2, then a CSI removed, then 85: U+0085 (NEL) once joined.
+            (b"\xc2\xc2\x9bm\x85", "\u{fffd}\u{fffd}"),
+            (b"x\xc2\x07\x9b", "x\u{fffd}\u{fffd}"),
+        ];
+        for (bytes, expected) in cases {
+            let plain = String::from_utf8_lossy(&clean_bytes(bytes)).into_owned();
+            assert_eq!(plain, expected, "{bytes:x?}");
+        }
+        // Whole characters that share those lead bytes are untouched.
+        assert_eq!(plain("a\u{2013}\x1b[0mb ½".as_bytes()), "a\u{2013}b ½");
     }
 
     #[test]

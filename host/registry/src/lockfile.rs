@@ -77,39 +77,43 @@ impl LockFile {
 
     /// Read `path`; a missing file is an empty lock.
     pub fn load(path: &Path) -> Result<Self, LockError> {
-        let mut lock = Self {
-            path: path.to_path_buf(),
-            pins: BTreeMap::new(),
-            changed: false,
-        };
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(lock),
-            Err(source) => {
-                return Err(LockError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                });
-            }
-        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(path, &text),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Self {
+                path: path.to_path_buf(),
+                pins: BTreeMap::new(),
+                changed: false,
+            }),
+            Err(source) => Err(LockError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    /// The lock file `text`, read from `path` (which errors name, and
+    /// [`LockFile::save`] writes back to): what [`LockFile::load`] does
+    /// once it has the text, so that it can be tested and fuzzed alone.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, LockError> {
         let invalid = |message: String| LockError::Invalid {
             path: path.to_path_buf(),
             message,
         };
         // toml's message names the line and column.
-        let parsed: LockText = toml::from_str(&text).map_err(|error| invalid(error.to_string()))?;
+        let parsed: LockText = toml::from_str(text).map_err(|error| invalid(error.to_string()))?;
         if parsed.version != VERSION {
             return Err(invalid(format!(
                 "version {} is not one this kiln reads (it writes version {VERSION})",
                 parsed.version
             )));
         }
+        let mut pins = BTreeMap::new();
         for pin in parsed.plugins {
             let reference: PluginRef = pin
                 .reference
                 .parse()
                 .map_err(|error: super::reference::BadReference| invalid(error.to_string()))?;
-            lock.pins.insert(
+            pins.insert(
                 reference.to_string(),
                 Pin {
                     manifest: pin.manifest,
@@ -117,7 +121,11 @@ impl LockFile {
                 },
             );
         }
-        Ok(lock)
+        Ok(Self {
+            path: path.to_path_buf(),
+            pins,
+            changed: false,
+        })
     }
 
     pub fn path(&self) -> &Path {
