@@ -14,7 +14,7 @@ use kiln_engine::plugins::registry::RegistryOptions;
 use kiln_engine::scheduler::{FanOut, Resume, Scheduler};
 use kiln_engine::validate::{self, ValidateError};
 use kiln_model::event::EventSink;
-use kiln_model::plan::Plan;
+use kiln_model::plan::{Plan, RunFacts};
 use kiln_model::run::RunDetail;
 use kiln_model::status::Status;
 use kiln_registry::Registry;
@@ -209,7 +209,7 @@ impl Host {
             .await?;
         // The digest of the text that was validated, not of a second read.
         let file_digest = plan.source_digest.to_string();
-        let (recorder, resume) = match &earlier {
+        let (recorder, resume, trigger, commit) = match &earlier {
             Some(run) if run.file_digest != file_digest => {
                 return Err(HostError::ChangedSinceRun {
                     file,
@@ -219,6 +219,8 @@ impl Host {
             Some(run) => (
                 RunRecorder::resume(&self.runs, &run.summary.id)?,
                 Resume::of(run),
+                run.summary.trigger.clone(),
+                run.summary.commit.clone(),
             ),
             None => {
                 let meta = RunMeta {
@@ -233,10 +235,17 @@ impl Host {
                 (
                     RunRecorder::begin(&self.runs, &run_id, &plan, &meta)?,
                     Resume::default(),
+                    meta.trigger,
+                    meta.commit.map(|(sha, _)| sha),
                 )
             }
         };
         let run_id = recorder.run_id().to_owned();
+        let facts = RunFacts {
+            number: self.runs.run_number(&run_id).ok(),
+            trigger,
+            commit,
+        };
         // Not when the host opens: a `kiln show` must not take away what
         // a killed run left for the look of a person or a resume.
         self.remove_stale_sandboxes();
@@ -246,7 +255,7 @@ impl Host {
             Arc::new(recorder),
             Arc::new(ChannelSink(sender)),
         ]));
-        let scheduler = self.scheduler(&request);
+        let scheduler = self.scheduler(&request, facts);
         let cancel = CancellationToken::new();
         let (task_cancel, task_run_id) = (cancel.clone(), run_id.clone());
         let task = tokio::spawn(async move {
@@ -263,7 +272,7 @@ impl Host {
     }
 
     /// The scheduler of one run, with this process as its executor.
-    fn scheduler(&self, request: &RunRequest) -> Scheduler {
+    fn scheduler(&self, request: &RunRequest, facts: RunFacts) -> Scheduler {
         let executor = LocalExecutor {
             runtime: self.runtime.clone(),
             store: self.artifacts.clone(),
@@ -284,6 +293,7 @@ impl Host {
                 .approvals
                 .clone()
                 .unwrap_or_else(|| Arc::new(StoreApprovals::new(self.runs.clone()))),
+            facts,
         }
     }
 

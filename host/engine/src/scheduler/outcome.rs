@@ -22,6 +22,8 @@ pub struct ActionOutcome {
     pub cached: bool,
     /// The declared test reports of the last attempt.
     pub reports: Vec<TestReport>,
+    /// The variables it exported, when it succeeded.
+    pub exports: Vec<(String, String)>,
 }
 
 impl ActionOutcome {
@@ -37,6 +39,7 @@ impl ActionOutcome {
             logs: Vec::new(),
             cached: false,
             reports: Vec::new(),
+            exports: Vec::new(),
         }
     }
 

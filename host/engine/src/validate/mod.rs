@@ -9,6 +9,8 @@
 //! 1. [`names`]: the pipeline's, stages' and actions' names;
 //! 2. [`needs`]: the `needs` graph of each stage;
 //! 3. [`artifacts`]: outputs produced once, inputs produced before use;
+//!    [`exports`]: exported variables declared once, read after their
+//!    exporter;
 //! 4. [`plugins`]: each `uses:` resolved and loaded (`describe()`), but
 //!    [`approval`], which kiln runs itself;
 //! 5. per action: [`params`] against `describe()`, [`grants`] (each
@@ -18,6 +20,7 @@
 
 mod approval;
 mod artifacts;
+mod exports;
 mod grants;
 mod names;
 mod needs;
@@ -123,6 +126,7 @@ async fn validate(
     names::check(&pipeline, &mut report);
     let needs = needs::resolve(&pipeline, &mut report);
     artifacts::check(&pipeline, &needs, &mut report);
+    let mut exports = exports::check(&pipeline, &needs, &mut report);
     let loaded = plugins::load(
         &pipeline,
         source.workspace,
@@ -184,6 +188,8 @@ async fn validate(
                 cache_dirs: settings::cache_dirs(action, site, &mut report),
                 junit_reports: settings::junit_reports(action, site, &mut report),
                 approval,
+                exports: std::mem::take(&mut exports[s][a].0),
+                interpolate: std::mem::take(&mut exports[s][a].1),
             });
         }
         stages.push(StagePlan {

@@ -5,7 +5,7 @@
 use rusqlite_migration::{M, Migrations};
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2_APPROVALS)])
+    Migrations::new(vec![M::up(V1), M::up(V2_APPROVALS), M::up(V3_EXPORTS)])
 }
 
 /// Times are Unix milliseconds, UTC. Statuses are the lowercase names of
@@ -124,6 +124,20 @@ CREATE TABLE approvals (
     comment      TEXT,
     decided_at   INTEGER,
     PRIMARY KEY (run_id, action)
+);
+"#;
+
+/// Exported variables (`exports:`): one row per variable an action
+/// exported, written when it succeeds; a resumed run keeps those of the
+/// actions it keeps.
+const V3_EXPORTS: &str = r#"
+CREATE TABLE exports (
+    run_id  TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    action  TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    -- Already checked to hold no secret; UTF-8, at most 64 KiB.
+    value   TEXT NOT NULL,
+    PRIMARY KEY (run_id, action, name)
 );
 "#;
 
