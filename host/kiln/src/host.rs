@@ -176,7 +176,9 @@ impl Host {
     }
 
     /// Validate a pipeline file into a plan, loading its plugins; every
-    /// problem comes with its line and column.
+    /// problem comes with its line and column. A CodeBuild buildspec
+    /// (`version` and `phases` at its top) is validated as the pipeline
+    /// that runs it (see [`crate::codebuild`]).
     pub async fn validate(
         &self,
         file: &Path,
@@ -189,7 +191,16 @@ impl Host {
             resolver: &resolver,
             home: self.config.home.as_deref(),
         };
-        validate::load_and_validate(file, workspace, &context).await
+        let source = std::fs::read_to_string(file).map_err(|source| ValidateError::Read {
+            path: file.to_path_buf(),
+            source,
+        })?;
+        let pipeline = if crate::codebuild::is_buildspec(&source) {
+            crate::codebuild::pipeline_for(file, &source, workspace)?
+        } else {
+            source
+        };
+        validate::validate_text(file, &pipeline, workspace, &context).await
     }
 
     /// Validate and start a run; it goes on in the background. The handle

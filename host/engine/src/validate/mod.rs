@@ -77,8 +77,12 @@ pub async fn load_and_validate(
         path: file.to_path_buf(),
         source,
     })?;
-    let parsed = kiln_pipeline::parse(file, &source).map_err(ValidateError::Invalid)?;
-    let workspace = workspace
+    validate_text(file, &source, workspace, context).await
+}
+
+/// The directory mounted at `/workspace`: `workspace`, else the file's.
+pub fn workspace_of(file: &Path, workspace: Option<&Path>) -> Result<PathBuf, ValidateError> {
+    workspace
         .unwrap_or_else(|| {
             file.parent()
                 .filter(|dir| !dir.as_os_str().is_empty())
@@ -88,7 +92,20 @@ pub async fn load_and_validate(
         .map_err(|source| ValidateError::Workspace {
             path: workspace.map(Path::to_path_buf).unwrap_or_default(),
             source,
-        })?;
+        })
+}
+
+/// Validate pipeline text that stands for `file`: what a file holds, or
+/// what kiln made of another format (a CodeBuild buildspec). Its digest
+/// is what a resume compares.
+pub async fn validate_text(
+    file: &Path,
+    source: &str,
+    workspace: Option<&Path>,
+    context: &Context<'_>,
+) -> Result<Plan, ValidateError> {
+    let parsed = kiln_pipeline::parse(file, source).map_err(ValidateError::Invalid)?;
+    let workspace = workspace_of(file, workspace)?;
     // Registry plugins are fetched (and pinned, and their signatures
     // checked) before anything else looks at a plugin.
     let resolver = context
