@@ -17,6 +17,12 @@ const SECRET: &str = "It's a Secret to Everybody";
 /// Checks out the pushed commit, then reads `pushed.txt` from it.
 const READS_PUSHED: &str = "name: app\nstages:\n  - name: source\n    actions:\n      - name: checkout\n        uses: checkout\n        outputs: [source]\n  - name: test\n    actions:\n      - name: read\n        uses: probe\n        inputs: [source]\n        with: { mode: concat, file: pushed.txt }\n";
 
+/// READS_PUSHED, then a CodeBuild buildspec that prints what CodeBuild
+/// tells a build a webhook started.
+const READS_PUSHED_AND_BUILDS: &str = "name: app\nstages:\n  - name: source\n    actions:\n      - name: checkout\n        uses: checkout\n        outputs: [source]\n  - name: test\n    actions:\n      - name: read\n        uses: probe\n        inputs: [source]\n        with: { mode: concat, file: pushed.txt }\n      - name: codebuild\n        uses: codebuild\n        with: { buildspec: buildspec.yml }\n        grants:\n          workspace: read-write\n          exec: [{ program: sh, runs: any }]\n";
+
+const WEBHOOK_BUILDSPEC: &str = "version: 0.2\nphases:\n  build:\n    commands:\n      - echo \"event=$CODEBUILD_WEBHOOK_EVENT trigger=$CODEBUILD_WEBHOOK_TRIGGER head=$CODEBUILD_WEBHOOK_HEAD_REF source=$CODEBUILD_RESOLVED_SOURCE_VERSION\"\n";
+
 /// Waits until the file `go` appears in its workspace (the checkout).
 const WAITS: &str = "name: waits\nstages:\n  - name: s\n    actions:\n      - name: wait\n        uses: probe\n        with: { mode: wait-for, path: /workspace/go }\n";
 
@@ -97,7 +103,11 @@ fn a_push_notified_by_a_github_webhook_runs_on_exactly_that_commit() {
     repo.post_receive_webhook(&format!("{}/hooks/app", server.url), SECRET);
 
     let first = repo.commit(
-        &[("kiln.yaml", READS_PUSHED), ("pushed.txt", "pushed first")],
+        &[
+            ("kiln.yaml", READS_PUSHED_AND_BUILDS),
+            ("buildspec.yml", WEBHOOK_BUILDSPEC),
+            ("pushed.txt", "pushed first"),
+        ],
         "first",
     );
     repo.push("main");
@@ -109,6 +119,10 @@ fn a_push_notified_by_a_github_webhook_runs_on_exactly_that_commit() {
     assert_eq!(run["project"], "app");
     assert_eq!(run["delivery"], format!("delivery-{first}"));
     assert!(log_of(&sandbox, run, "read").contains("pushed first"));
+    // A buildspec sees what CodeBuild tells a build a webhook started.
+    let built = log_of(&sandbox, run, "codebuild");
+    let webhook = format!("event=PUSH trigger=branch/main head=refs/heads/main source={first}");
+    assert!(built.contains(&webhook), "{built}");
     // Lead time is measured from that commit's time.
     let committed = Command::new("git")
         .args([

@@ -18,6 +18,7 @@ const PLUGINS: &[(&str, &str)] = &[
     ("kiln-plugin-verify", "verify"),
     ("kiln-plugin-cargo", "cargo"),
     ("kiln-plugin-notify", "notify"),
+    ("kiln-plugin-codebuild", "codebuild"),
 ];
 
 fn main() {

@@ -24,6 +24,7 @@ const PLUGINS: &[&str] = &[
     "kiln-plugin-verify",
     "kiln-plugin-cargo",
     "kiln-plugin-notify",
+    "kiln-plugin-codebuild",
     "kiln-test-probe",
     "kiln-test-legacy",
     "kiln-test-stall",

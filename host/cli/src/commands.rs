@@ -135,6 +135,11 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             ref workspace,
         } => validate(&open_host()?, file, workspace.as_deref()).await,
         Command::Init { force } => init(force),
+        Command::Import {
+            ref file,
+            ref output,
+            force,
+        } => import(open_host, file, output.as_deref(), force).await,
         Command::Schema => {
             println!("{}", kiln::pipeline::schema::pipeline_schema_json());
             Ok(ExitCode::SUCCESS)
@@ -549,6 +554,57 @@ fn init(force: bool) -> Result<ExitCode> {
         "kiln.yaml",
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `kiln import`: the pipeline that runs a buildspec, written where asked
+/// (the workspace is the pipeline's directory) and validated there.
+async fn import(
+    open_host: impl FnOnce() -> Result<Host>,
+    file: &Path,
+    output: Option<&Path>,
+    force: bool,
+) -> Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    if !kiln::codebuild::is_buildspec(&text) {
+        bail!(
+            "{} is not a CodeBuild buildspec: it has no top-level `version` and `phases`",
+            file.display()
+        );
+    }
+    let beside = file.with_file_name("kiln.yaml");
+    let target = output.unwrap_or(&beside);
+    let stdout = target == Path::new("-");
+    let workspace = match target.parent() {
+        _ if stdout => None,
+        Some(dir) if !dir.as_os_str().is_empty() => Some(dir),
+        _ => Some(Path::new(".")),
+    };
+    let pipeline = match kiln::codebuild::pipeline_for(file, &text, workspace) {
+        Ok(pipeline) => pipeline,
+        Err(ValidateError::Invalid(diagnostics)) => {
+            print_diagnostics(&diagnostics, file);
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if stdout {
+        print!("{pipeline}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if target.exists() && !force {
+        bail!(
+            "{} already exists; pass --force to overwrite it, or -o to write elsewhere",
+            target.display()
+        );
+    }
+    std::fs::write(target, &pipeline).with_context(|| format!("writing {}", target.display()))?;
+    output::status(
+        anstyle::AnsiColor::Green.on_default().bold(),
+        "Imported",
+        &format!("{} into {}", file.display(), target.display()),
+    );
+    validate(&open_host()?, target, None).await
 }
 
 async fn inspect(host: &Host, plugin: &str, json: bool) -> Result<ExitCode> {

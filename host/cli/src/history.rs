@@ -186,6 +186,14 @@ fn show_action(out: &mut impl Write, action: &ActionDetail) -> Result<()> {
             bytesize::ByteSize(artifact.bytes)
         )?;
     }
+    for (name, value) in &action.exports {
+        writeln!(
+            out,
+            "{:>14}{DIM}export{DIM:#} {name}={}",
+            "",
+            one_line(value)
+        )?;
+    }
     if let Some(approval) = &action.approval {
         writeln!(out, "{:>14}{DIM}{}{DIM:#}", "", approval_line(approval))?;
     }

@@ -100,6 +100,22 @@ pub enum Command {
         #[arg(long, short = 'w', value_name = "DIR")]
         workspace: Option<PathBuf>,
     },
+    /// Write the kiln.yaml that runs an AWS CodeBuild buildspec.yml
+    #[command(
+        after_help = "Examples:\n  kiln import buildspec.yml                 writes kiln.yaml beside it\n  kiln import ci/buildspec.yml -o kiln.yaml\n  kiln import buildspec.yml -o -            prints it\n\nThe pipeline is one `codebuild` action with the grants, outputs, reports,\ncache and exports the buildspec needs; `kiln run buildspec.yml` runs the\nsame pipeline without writing it. The written file is validated."
+    )]
+    Import {
+        /// The buildspec
+        file: PathBuf,
+        /// Where to write the pipeline [default: kiln.yaml beside the
+        /// buildspec]; `-` prints it. Its directory is the workspace, which
+        /// must hold the buildspec
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Overwrite an existing file
+        #[arg(long)]
+        force: bool,
+    },
     /// Write a starter kiln.yaml in the current directory
     #[command(after_help = "Examples:\n  kiln init && kiln run\n  kiln init --force")]
     Init {

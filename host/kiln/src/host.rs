@@ -15,7 +15,7 @@ use kiln_engine::scheduler::{FanOut, Resume, Scheduler};
 use kiln_engine::validate::{self, ValidateError};
 use kiln_model::digest::Digest;
 use kiln_model::event::EventSink;
-use kiln_model::plan::Plan;
+use kiln_model::plan::{Plan, RunFacts};
 use kiln_model::run::RunDetail;
 use kiln_model::status::Status;
 use kiln_registry::Registry;
@@ -177,7 +177,9 @@ impl Host {
     }
 
     /// Validate a pipeline file into a plan, loading its plugins; every
-    /// problem comes with its line and column.
+    /// problem comes with its line and column. A CodeBuild buildspec
+    /// (`version` and `phases` at its top) is validated as the pipeline
+    /// that runs it (see [`crate::codebuild`]).
     pub async fn validate(
         &self,
         file: &Path,
@@ -190,7 +192,16 @@ impl Host {
             resolver: &resolver,
             home: self.config.home.as_deref(),
         };
-        validate::load_and_validate(file, workspace, &context).await
+        let source = std::fs::read_to_string(file).map_err(|source| ValidateError::Read {
+            path: file.to_path_buf(),
+            source,
+        })?;
+        let pipeline = if crate::codebuild::is_buildspec(&source) {
+            crate::codebuild::pipeline_for(file, &source, workspace)?
+        } else {
+            source
+        };
+        validate::validate_text(file, &pipeline, workspace, &context).await
     }
 
     /// Validate and start a run; it goes on in the background. The handle
@@ -210,7 +221,7 @@ impl Host {
             .await?;
         // The digest of the text that was validated, not of a second read.
         let file_digest = plan.source_digest.to_string();
-        let (recorder, resume) = match &earlier {
+        let (recorder, resume, trigger, commit, git_ref) = match &earlier {
             Some(run) if run.file_digest != file_digest => {
                 return Err(HostError::ChangedSinceRun {
                     file,
@@ -220,6 +231,9 @@ impl Host {
             Some(run) => (
                 RunRecorder::resume(&self.runs, &run.summary.id)?,
                 Resume::of(run),
+                run.summary.trigger.clone(),
+                run.summary.commit.clone(),
+                run.summary.git_ref.clone(),
             ),
             None => {
                 let meta = RunMeta {
@@ -233,10 +247,19 @@ impl Host {
                 (
                     RunRecorder::begin(&self.runs, &run_id, &plan, &meta)?,
                     Resume::default(),
+                    meta.trigger,
+                    meta.commit.map(|(sha, _)| sha),
+                    meta.git_ref,
                 )
             }
         };
         let run_id = recorder.run_id().to_owned();
+        let facts = RunFacts {
+            number: self.runs.run_number(&run_id).ok(),
+            trigger,
+            commit,
+            git_ref,
+        };
         // Not when the host opens: a `kiln show` must not take away what
         // a killed run left for the look of a person or a resume.
         self.remove_stale_sandboxes();
@@ -246,7 +269,7 @@ impl Host {
             Arc::new(recorder),
             Arc::new(ChannelSink(sender)),
         ]));
-        let scheduler = self.scheduler(&request);
+        let scheduler = self.scheduler(&request, facts);
         let cancel = CancellationToken::new();
         let (task_cancel, task_run_id) = (cancel.clone(), run_id.clone());
         let task = tokio::spawn(async move {
@@ -309,7 +332,7 @@ impl Host {
     }
 
     /// The scheduler of one run, with this process as its executor.
-    fn scheduler(&self, request: &RunRequest) -> Scheduler {
+    fn scheduler(&self, request: &RunRequest, facts: RunFacts) -> Scheduler {
         let executor = LocalExecutor {
             runtime: self.runtime.clone(),
             store: self.artifacts.clone(),
@@ -330,6 +353,7 @@ impl Host {
                 .approvals
                 .clone()
                 .unwrap_or_else(|| Arc::new(StoreApprovals::new(Arc::new(self.runs.clone())))),
+            facts,
         }
     }
 

@@ -29,6 +29,7 @@ mod host;
 mod run;
 
 pub mod bench;
+pub mod codebuild;
 pub mod plugin_build;
 
 pub use builtin::{Builtin, list as builtin_plugins};

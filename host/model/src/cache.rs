@@ -53,6 +53,11 @@ pub struct KeyParts {
     /// a rotated secret is a miss, and no value is ever stored.
     #[serde(default)]
     pub secrets: BTreeMap<String, Digest>,
+    /// The variables the action exports: a result recorded without them
+    /// cannot stand in for one that must give them. (Absent when empty,
+    /// so the keys of actions without exports are unchanged.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exports: Vec<String>,
 }
 
 impl KeyParts {
@@ -98,6 +103,13 @@ impl KeyParts {
         }
         if self.site != before.site {
             found.push(Difference::new("action", &before.site, &self.site));
+        }
+        if self.exports != before.exports {
+            found.push(Difference::new(
+                "exports",
+                before.exports.join(", "),
+                self.exports.join(", "),
+            ));
         }
         found
     }
@@ -177,6 +189,7 @@ mod tests {
             outputs: vec!["out".into()],
             site: "p/s/a".into(),
             secrets: BTreeMap::new(),
+            exports: Vec::new(),
         }
     }
 

@@ -89,6 +89,9 @@ pub enum Event {
         outputs: Vec<ArtifactRecord>,
         /// The test reports it declared, parsed.
         reports: Vec<TestReport>,
+        /// The variables it exported (name, value), when it succeeded.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        exports: Vec<(String, String)>,
     },
     ActionSkipped {
         stage: String,
@@ -172,6 +175,7 @@ impl Event {
                 cached,
                 outputs,
                 reports,
+                exports,
             } => Event::ActionFinished {
                 stage: stage.clone(),
                 action: action.clone(),
@@ -185,6 +189,10 @@ impl Event {
                 cached: *cached,
                 outputs: outputs.clone(),
                 reports: reports.iter().map(|r| r.masked(masker)).collect(),
+                exports: exports
+                    .iter()
+                    .map(|(name, value)| (name.clone(), text(value)))
+                    .collect(),
             },
             // A person's comment is text from outside kiln too.
             Event::ApprovalDecided {

@@ -25,6 +25,7 @@ pub mod artifact;
 pub mod cache;
 pub mod digest;
 pub mod event;
+pub mod exports;
 pub mod grants;
 pub mod limits;
 pub mod mask;

@@ -96,6 +96,61 @@ pub struct ActionPlan {
     /// a plugin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<ApprovalSpec>,
+    /// Variables the action exports (see [`crate::exports`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exports: Vec<String>,
+    /// Which of its variables and parameters read other actions' exports:
+    /// they are interpolated when the action starts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interpolate: Vec<Interpolated>,
+}
+
+/// A field of an action that holds `${exports.<action>.<NAME>}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Interpolated {
+    /// A variable of `env:`.
+    Env(String),
+    /// A parameter of `with:`; `json` when it is a list or map, sent to
+    /// the plugin as JSON text.
+    Param { name: String, json: bool },
+}
+
+/// What kiln tells every plugin about its run, as `KILN_RUN_*` variables
+/// (after the action's own): plugins that stand in for another CI system
+/// (CodeBuild's `CODEBUILD_BUILD_NUMBER`...) need them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunFacts {
+    /// The run's number among its pipeline's runs (1 for the first).
+    pub number: Option<u64>,
+    /// What started it: `manual`, `ci`, or what `--trigger` said.
+    pub trigger: String,
+    /// The workspace's git commit, when known.
+    pub commit: Option<String>,
+    /// The git ref a server ran it for (`refs/heads/main`), when one did.
+    #[serde(default)]
+    pub git_ref: Option<String>,
+}
+
+impl RunFacts {
+    /// `KILN_RUN_ID`, `KILN_RUN_NUMBER`, `KILN_RUN_TRIGGER`,
+    /// `KILN_RUN_COMMIT`, `KILN_RUN_REF` (those known).
+    pub fn variables(&self, run_id: &str) -> Vec<(String, String)> {
+        let mut vars = vec![("KILN_RUN_ID".to_owned(), run_id.to_owned())];
+        if let Some(number) = self.number {
+            vars.push(("KILN_RUN_NUMBER".into(), number.to_string()));
+        }
+        if !self.trigger.is_empty() {
+            vars.push(("KILN_RUN_TRIGGER".into(), self.trigger.clone()));
+        }
+        if let Some(commit) = &self.commit {
+            vars.push(("KILN_RUN_COMMIT".into(), commit.clone()));
+        }
+        if let Some(git_ref) = &self.git_ref {
+            vars.push(("KILN_RUN_REF".into(), git_ref.clone()));
+        }
+        vars
+    }
 }
 
 /// The component an action runs: named by its digest, found at `path` on
@@ -120,6 +175,9 @@ pub struct WorkUnit {
     pub attempt: u32,
     /// Each input artifact by name, with the digest it has in this run.
     pub inputs: Vec<(String, Digest)>,
+    /// The run's number, trigger and commit, for the plugin's environment.
+    #[serde(default)]
+    pub run: RunFacts,
 }
 
 /// Files of one output artifact, matched by a glob relative to it.

@@ -105,6 +105,11 @@ pub struct ActionFile {
     /// with the run (`kiln show`).
     #[serde(default)]
     pub reports: Option<Located<ReportsFile>>,
+    /// Variables this action exports: the plugin writes each into
+    /// `/kiln/exports/<NAME>`; later actions (a later stage, or this stage
+    /// with `needs`) read `${exports.<action>.<NAME>}` in `env:` and `with:`.
+    #[serde(default)]
+    pub exports: Vec<Located<String>>,
 }
 
 /// `reports:` of an action.

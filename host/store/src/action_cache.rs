@@ -49,6 +49,9 @@ pub struct CacheEntry {
     pub summary: String,
     pub outputs: Vec<(String, Digest)>,
     pub parts: KeyParts,
+    /// The variables the action exported (name, value).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exports: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]

@@ -101,9 +101,16 @@ impl Command {
 
     /// Run to completion with output streamed into the log.
     pub fn run(&self) -> Result<ExitStatus, Error> {
+        self.status().map_err(|error| self.error(error))
+    }
+
+    /// Like [`Command::run`], with the reason a program could not run as
+    /// a value: a plugin can tell a missing grant ([`ExecError::Denied`])
+    /// from a missing program and say which grant to add.
+    pub fn status(&self) -> Result<ExitStatus, ExecError> {
         wit::run(&self.to_wit())
             .map(convert_status)
-            .map_err(|error| self.error(error))
+            .map_err(ExecError::from)
     }
 
     /// Run to completion and capture stdout.
@@ -116,13 +123,42 @@ impl Command {
             .map_err(|error| self.error(error))
     }
 
-    fn error(&self, error: wit::Error) -> Error {
-        let what = format!("running `{}`", self.program);
+    fn error(&self, error: impl Into<ExecError>) -> Error {
+        Error::new(format!("running `{}`: {}", self.program, error.into()))
+    }
+}
+
+/// Why a program could not run (or finish).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecError {
+    /// The program, or these arguments to it, are not granted.
+    Denied(String),
+    /// The program is granted but not installed on the host.
+    NotFound(String),
+    /// It ran past the action's timeout and was killed.
+    TimedOut,
+    /// Anything else.
+    Failed(String),
+}
+
+impl From<wit::Error> for ExecError {
+    fn from(error: wit::Error) -> Self {
         match error {
-            wit::Error::Denied(message) => Error::new(format!("{what}: denied: {message}")),
-            wit::Error::NotFound(message) => Error::new(format!("{what}: not found: {message}")),
-            wit::Error::TimedOut => Error::new(format!("{what}: timed out")),
-            wit::Error::Failed(message) => Error::new(format!("{what}: {message}")),
+            wit::Error::Denied(message) => ExecError::Denied(message),
+            wit::Error::NotFound(message) => ExecError::NotFound(message),
+            wit::Error::TimedOut => ExecError::TimedOut,
+            wit::Error::Failed(message) => ExecError::Failed(message),
+        }
+    }
+}
+
+impl fmt::Display for ExecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExecError::Denied(message) => write!(f, "denied: {message}"),
+            ExecError::NotFound(message) => write!(f, "not found: {message}"),
+            ExecError::TimedOut => f.write_str("timed out"),
+            ExecError::Failed(message) => f.write_str(message),
         }
     }
 }

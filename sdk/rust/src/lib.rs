@@ -31,6 +31,7 @@
 mod context;
 mod error;
 pub mod exec;
+pub mod exports;
 pub mod fs;
 pub mod http;
 mod info;

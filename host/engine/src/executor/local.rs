@@ -13,7 +13,7 @@ use kiln_model::digest::Digest;
 use kiln_model::limits::LimitExceeded;
 use kiln_model::report::TestReport;
 use kiln_sandbox::capabilities::exec::{Confinement, landlock_support};
-use kiln_sandbox::capabilities::fs::Mounts;
+use kiln_sandbox::capabilities::fs::{Access, Mount, Mounts};
 use kiln_sandbox::capabilities::log::{ActionLog, Level};
 use kiln_sandbox::{ActionContext, Attempt, AttemptError, LoadedPlugin, Runtime};
 use kiln_store::artifacts::{ArtifactStore, make_writable};
@@ -109,7 +109,7 @@ impl LocalExecutor {
             Some(json) => Some(write_run_status(dir, json).map_err(AttemptFailure::setup)?),
             None => None,
         };
-        let mounts = Mounts::for_attempt(
+        let mut mounts = Mounts::for_attempt(
             &action.grants.fs,
             &inputs,
             &outputs,
@@ -117,6 +117,18 @@ impl LocalExecutor {
             &tmp,
             run_status.as_deref(),
         );
+        let exports = dir.join("exports");
+        if !action.exports.is_empty() {
+            std::fs::create_dir_all(&exports).map_err(|e| {
+                AttemptFailure::setup(format!("creating {}: {e}", exports.display()))
+            })?;
+            mounts.0.push(Mount {
+                host: exports.clone(),
+                guest: kiln_model::exports::MOUNT.to_owned(),
+                access: Access::ReadWrite,
+            });
+        }
+        let env = plugin_env(unit);
         let home = programs_home(dir, !action.grants.exec.is_empty())?;
         let plugin = self.plugin(unit).await?;
         let context = ActionContext {
@@ -139,7 +151,7 @@ impl LocalExecutor {
                 &plugin,
                 Attempt {
                     context,
-                    env: &action.env,
+                    env: &env,
                     mounts: &mounts,
                     log: io.log.clone(),
                     timeout: action.timeout,
@@ -164,6 +176,11 @@ impl LocalExecutor {
                 });
             }
         };
+        let exported =
+            read_exports(&action.exports, &exports, &io.log).map_err(|message| AttemptFailure {
+                reports: reports.clone(),
+                ..AttemptFailure::setup(message)
+            })?;
         // Outputs become artifacts only when the attempt succeeded.
         let outputs = self
             .store_outputs(unit, outputs, &io.log)
@@ -176,6 +193,7 @@ impl LocalExecutor {
             summary,
             outputs,
             reports,
+            exports: exported,
         })
     }
 
@@ -274,6 +292,80 @@ impl LocalExecutor {
         }
         Ok(stored)
     }
+}
+
+/// The plugin's environment: the action's variables, then what kiln tells
+/// every plugin about the run (`KILN_RUN_*`), which the action cannot
+/// override.
+fn plugin_env(unit: &WorkUnit) -> Vec<(String, String)> {
+    let facts = unit.run.variables(&unit.run_id);
+    let mut env: Vec<(String, String)> = unit
+        .action
+        .env
+        .iter()
+        .filter(|(name, _)| !facts.iter().any(|(fact, _)| fact == name))
+        .cloned()
+        .collect();
+    env.extend(facts);
+    env
+}
+
+/// The declared exports the plugin wrote into `dir` (`/kiln/exports`):
+/// each must be there, UTF-8 text without NUL of at most 64 KiB, and hold
+/// no secret (exports are recorded in clear with the run and handed to
+/// other actions). Files nobody declared are noted and dropped.
+fn read_exports(
+    declared: &[String],
+    dir: &Path,
+    log: &ActionLog,
+) -> Result<Vec<(String, String)>, String> {
+    use kiln_model::exports::{MAX_VALUE_BYTES, MOUNT};
+    if declared.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut exports = Vec::new();
+    for name in declared {
+        let path = dir.join(name);
+        let bytes = match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() && meta.len() <= MAX_VALUE_BYTES as u64 => {
+                std::fs::read(&path).map_err(|e| format!("export `{name}`: {e}"))?
+            }
+            Ok(meta) if meta.is_file() => {
+                return Err(format!(
+                    "export `{name}` is {} bytes, more than the {MAX_VALUE_BYTES} an exported value may have",
+                    meta.len()
+                ));
+            }
+            Ok(_) => return Err(format!("{MOUNT}/{name} is not a regular file")),
+            Err(_) => {
+                return Err(format!(
+                    "the action declares export `{name}` but did not write {MOUNT}/{name}"
+                ));
+            }
+        };
+        let value = String::from_utf8(bytes)
+            .ok()
+            .filter(|v| !v.contains('\0'))
+            .ok_or_else(|| format!("export `{name}` is not UTF-8 text without NUL"))?;
+        if log.mask(&value) != value {
+            return Err(format!(
+                "export `{name}` holds a secret (or terminal control characters): exports are kept in clear with the run"
+            ));
+        }
+        exports.push((name.clone(), value));
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !declared.contains(&name) {
+                log.note(
+                    Level::Warn,
+                    &format!("kiln: {MOUNT}/{name} is not a declared export (`exports:`): dropped"),
+                );
+            }
+        }
+    }
+    Ok(exports)
 }
 
 /// `<dir>/<kind>/<name>` for each name, created empty.

@@ -39,6 +39,9 @@ pub struct AttemptOutput {
     pub summary: String,
     pub outputs: Vec<ArtifactRecord>,
     pub reports: Vec<TestReport>,
+    /// The declared exports the plugin wrote (name, value), in the
+    /// declared order.
+    pub exports: Vec<(String, String)>,
 }
 
 /// An attempt that failed, and whether another attempt could help (a

@@ -11,11 +11,24 @@ use kiln_sandbox::capabilities::log::{ActionLog, Level};
 use kiln_sandbox::capabilities::secrets::GrantedSecrets;
 
 use super::outcome::ActionOutcome;
-use super::{KeptAction, RunShared, cache, retry_delay};
+use super::{KeptAction, RunShared, cache, exports, retry_delay};
 use crate::executor::{AttemptFailure, AttemptIo, AttemptOutput};
 
 pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> ActionOutcome {
     let started = Instant::now();
+    // Exports read in `env:` and `with:` are this run's values from here
+    // on: the cache key and every attempt see the action as it runs.
+    let action = match exports::interpolate(shared, action) {
+        Ok(action) => action,
+        Err(message) => {
+            let outcome = ActionOutcome {
+                duration: started.elapsed(),
+                ..ActionOutcome::of(Status::Failed, None, Some(message))
+            };
+            return shared.finished(action, outcome, Vec::new());
+        }
+    };
+    let action = action.as_ref();
     // Secrets are resolved before the first attempt, so that the log
     // masker knows every granted value from the first line on.
     let granted = match shared.secrets.grant(&action.grants.secrets) {
@@ -67,22 +80,18 @@ pub(crate) async fn run_action(shared: &RunShared, action: &ActionPlan) -> Actio
             logs: logs.clone(),
             cached: false,
             reports,
+            exports: Vec::new(),
         };
         match ended {
             Ok(done) => {
                 if let Some(parts) = &key {
-                    cache::record(
-                        shared,
-                        action,
-                        parts,
-                        &done.summary,
-                        &done.outputs,
-                        &address,
-                    );
+                    cache::record(shared, action, parts, &done, &address);
                 }
                 remember_outputs(shared, &done);
+                exports::remember(shared, &action.name, &done.exports);
                 let succeeded = ActionOutcome {
                     outputs: done.outputs,
+                    exports: done.exports,
                     ..outcome(Status::Succeeded, Some(done.summary), None, done.reports)
                 };
                 return shared.finished(action, succeeded, Vec::new());
@@ -154,6 +163,7 @@ async fn run_attempt(
         pipeline: shared.pipeline.clone(),
         action: action.clone(),
         attempt,
+        run: shared.facts.clone(),
         inputs: match input_digests(shared, action) {
             Ok(inputs) => inputs,
             Err(failure) => return Err((failure, log.tail())),
@@ -229,6 +239,7 @@ pub(crate) fn keep(shared: &RunShared, action: &ActionPlan, kept: &KeptAction) -
             artifacts.insert(output.name.clone(), output.digest);
         }
     }
+    exports::remember(shared, &action.name, &kept.exports);
     shared.events.event(&Event::ActionKept {
         stage: action.stage.clone(),
         action: action.name.clone(),

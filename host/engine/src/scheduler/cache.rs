@@ -114,6 +114,7 @@ pub(super) async fn cache_key(
         outputs: action.outputs.clone(),
         site: format!("{}/{}/{}", shared.pipeline, action.stage, action.name),
         secrets: secret_digests,
+        exports: action.exports.clone(),
     };
     if let Err(error) = cache.record_key(&shared.pipeline, &action.name, &parts) {
         tracing::warn!("{error}");
@@ -201,6 +202,7 @@ pub(super) fn reuse_cached(
             artifacts.insert(name.clone(), *digest);
         }
     }
+    super::exports::remember(shared, &action.name, &entry.exports);
     let outputs = entry
         .outputs
         .iter()
@@ -224,6 +226,7 @@ pub(super) fn reuse_cached(
         logs: vec![address],
         cached: true,
         reports: Vec::new(),
+        exports: entry.exports.clone(),
     };
     Some(shared.finished(action, outcome, Vec::new()))
 }
@@ -233,8 +236,7 @@ pub(super) fn record(
     shared: &RunShared,
     action: &ActionPlan,
     parts: &KeyParts,
-    summary: &str,
-    outputs: &[ArtifactRecord],
+    done: &crate::executor::AttemptOutput,
     log: &LogAddress,
 ) {
     let Some(cache) = &shared.cache else { return };
@@ -244,9 +246,14 @@ pub(super) fn record(
         action: action.name.clone(),
         run_id: shared.run_id.clone(),
         created_at: super::now_rfc3339(),
-        summary: summary.to_owned(),
-        outputs: outputs.iter().map(|o| (o.name.clone(), o.digest)).collect(),
+        summary: done.summary.clone(),
+        outputs: done
+            .outputs
+            .iter()
+            .map(|o| (o.name.clone(), o.digest))
+            .collect(),
         parts: parts.clone(),
+        exports: done.exports.clone(),
     };
     let log = shared.runs.read_log(log).ok();
     if let Err(error) = cache.put(&entry, log.as_deref()) {

@@ -17,6 +17,7 @@
 mod action;
 mod approval;
 mod cache;
+mod exports;
 mod outcome;
 pub mod secrets;
 
@@ -29,7 +30,7 @@ use kiln_model::artifact::ArtifactRecord;
 use kiln_model::digest::Digest;
 use kiln_model::event::LogAddress;
 use kiln_model::mask::Masker;
-use kiln_model::plan::{ActionPlan, Condition, Plan};
+use kiln_model::plan::{ActionPlan, Condition, Plan, RunFacts};
 use kiln_model::run::RunDetail;
 use kiln_model::status::Status;
 use kiln_store::artifacts::ArtifactStore;
@@ -78,6 +79,8 @@ pub struct Scheduler {
     pub use_cache: bool,
     /// Where decisions on approval actions come from.
     pub approvals: Arc<dyn ApprovalGate>,
+    /// The run's number, trigger and commit, told to every plugin.
+    pub facts: RunFacts,
 }
 
 /// The result of a run.
@@ -103,6 +106,8 @@ pub struct Resume {
 pub struct KeptAction {
     pub summary: Option<String>,
     pub outputs: Vec<ArtifactRecord>,
+    /// Its exported variables, which later actions may read.
+    pub exports: Vec<(String, String)>,
 }
 
 impl Resume {
@@ -117,6 +122,11 @@ impl Resume {
                     KeptAction {
                         summary: action.summary.clone(),
                         outputs: action.outputs.clone(),
+                        exports: action
+                            .exports
+                            .iter()
+                            .map(|(name, value)| (name.clone(), value.clone()))
+                            .collect(),
                     },
                 );
             }
@@ -134,6 +144,10 @@ pub(crate) struct RunShared {
     pub runs: Arc<dyn RunHistory>,
     /// Artifact name to digest, filled as actions succeed.
     pub artifacts: Mutex<HashMap<String, Digest>>,
+    /// Each action's exported variables, filled as actions succeed.
+    pub exports: Mutex<HashMap<String, Vec<(String, String)>>>,
+    /// Told to every plugin (`KILN_RUN_*`).
+    pub facts: RunFacts,
     /// Every event of the run passes through [`MaskedEvents`].
     pub events: Arc<dyn EventSink>,
     /// Every secret granted in the run, resolved at its start.
@@ -176,6 +190,7 @@ impl RunShared {
             cached: outcome.cached,
             outputs: outcome.outputs.clone(),
             reports: outcome.reports.clone(),
+            exports: outcome.exports.clone(),
         });
         outcome
     }
@@ -278,6 +293,8 @@ impl Scheduler {
             store: self.store.clone(),
             runs: self.runs.clone(),
             artifacts: Mutex::new(HashMap::new()),
+            exports: Mutex::new(HashMap::new()),
+            facts: self.facts.clone(),
             events: Arc::new(MaskedEvents {
                 inner: events,
                 masker: masker.clone(),

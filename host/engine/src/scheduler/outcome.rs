@@ -23,6 +23,8 @@ pub struct ActionOutcome {
     pub cached: bool,
     /// The declared test reports of the last attempt.
     pub reports: Vec<TestReport>,
+    /// The variables it exported, when it succeeded.
+    pub exports: Vec<(String, String)>,
 }
 
 impl ActionOutcome {
@@ -38,6 +40,7 @@ impl ActionOutcome {
             logs: Vec::new(),
             cached: false,
             reports: Vec::new(),
+            exports: Vec::new(),
         }
     }
 

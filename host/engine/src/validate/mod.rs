@@ -9,6 +9,8 @@
 //! 1. [`names`]: the pipeline's, stages' and actions' names;
 //! 2. [`needs`]: the `needs` graph of each stage;
 //! 3. [`artifacts`]: outputs produced once, inputs produced before use;
+//!    [`exports`]: exported variables declared once, read after their
+//!    exporter;
 //! 4. [`plugins`]: each `uses:` resolved and loaded (`describe()`), but
 //!    [`approval`], which kiln runs itself;
 //! 5. per action: [`params`] against `describe()`, [`grants`] (each
@@ -18,6 +20,7 @@
 
 mod approval;
 mod artifacts;
+mod exports;
 mod grants;
 mod names;
 mod needs;
@@ -74,8 +77,12 @@ pub async fn load_and_validate(
         path: file.to_path_buf(),
         source,
     })?;
-    let parsed = kiln_pipeline::parse(file, &source).map_err(ValidateError::Invalid)?;
-    let workspace = workspace
+    validate_text(file, &source, workspace, context).await
+}
+
+/// The directory mounted at `/workspace`: `workspace`, else the file's.
+pub fn workspace_of(file: &Path, workspace: Option<&Path>) -> Result<PathBuf, ValidateError> {
+    workspace
         .unwrap_or_else(|| {
             file.parent()
                 .filter(|dir| !dir.as_os_str().is_empty())
@@ -85,7 +92,20 @@ pub async fn load_and_validate(
         .map_err(|source| ValidateError::Workspace {
             path: workspace.map(Path::to_path_buf).unwrap_or_default(),
             source,
-        })?;
+        })
+}
+
+/// Validate pipeline text that stands for `file`: what a file holds, or
+/// what kiln made of another format (a CodeBuild buildspec). Its digest
+/// is what a resume compares.
+pub async fn validate_text(
+    file: &Path,
+    source: &str,
+    workspace: Option<&Path>,
+    context: &Context<'_>,
+) -> Result<Plan, ValidateError> {
+    let parsed = kiln_pipeline::parse(file, source).map_err(ValidateError::Invalid)?;
+    let workspace = workspace_of(file, workspace)?;
     // Registry plugins are fetched (and pinned, and their signatures
     // checked) before anything else looks at a plugin.
     let resolver = context
@@ -123,6 +143,7 @@ async fn validate(
     names::check(&pipeline, &mut report);
     let needs = needs::resolve(&pipeline, &mut report);
     artifacts::check(&pipeline, &needs, &mut report);
+    let mut exports = exports::check(&pipeline, &needs, &mut report);
     let loaded = plugins::load(
         &pipeline,
         source.workspace,
@@ -184,6 +205,8 @@ async fn validate(
                 cache_dirs: settings::cache_dirs(action, site, &mut report),
                 junit_reports: settings::junit_reports(action, site, &mut report),
                 approval,
+                exports: std::mem::take(&mut exports[s][a].0),
+                interpolate: std::mem::take(&mut exports[s][a].1),
             });
         }
         stages.push(StagePlan {

@@ -312,14 +312,17 @@ impl RunStore {
                         reports: Vec::new(),
                         history: Vec::new(),
                         approval: None,
+                        exports: Default::default(),
                     },
                 ))
             })
             .map_err(sqlite)?;
         let mut approvals = RunStore::approvals_of(&connection, run_id).map_err(sqlite)?;
+        let mut exports = exports_of(&connection, run_id).map_err(sqlite)?;
         for row in rows {
             let (stage, mut action) = row.map_err(sqlite)?;
             action.approval = approvals.remove(&action.name);
+            action.exports = exports.remove(&action.name).unwrap_or_default();
             action.outputs = outputs.remove(&action.name).unwrap_or_default();
             action.reports = reports.remove(&action.name).unwrap_or_default();
             action.history = history.remove(&action.name).unwrap_or_default();
@@ -334,6 +337,24 @@ impl RunStore {
             workspace: PathBuf::from(workspace),
             stages,
         })
+    }
+
+    /// The number of a run among its pipeline's runs, counted in the
+    /// order they started (1 for the first): CodeBuild's build number.
+    /// Counted, not stored: the same on a resume, and no column to keep.
+    pub fn run_number(&self, run_id: &str) -> Result<u64, RunStoreError> {
+        let connection = self.lock();
+        connection
+            .query_row(
+                "SELECT COUNT(*) FROM runs AS other, runs AS this
+                 WHERE this.id = ?1 AND other.pipeline = this.pipeline
+                   AND (other.started_at < this.started_at
+                        OR (other.started_at = this.started_at AND other.id <= this.id))",
+                params![run_id],
+                |row| row.get::<_, i64>(0),
+            )
+            .map(|count| count.max(0) as u64)
+            .map_err(|e| self.sqlite(e))
     }
 
     /// The digest of artifact `name` of a run.
@@ -369,4 +390,26 @@ impl RunStore {
             .map(|text| status_of(&text))
             .ok_or_else(|| RunStoreError::NoSuchRun(run_id.to_owned()))
     }
+}
+
+/// Each action's exported variables, by action and name.
+fn exports_of(
+    connection: &rusqlite::Connection,
+    run_id: &str,
+) -> rusqlite::Result<HashMap<String, std::collections::BTreeMap<String, String>>> {
+    let mut statement =
+        connection.prepare_cached("SELECT action, name, value FROM exports WHERE run_id = ?1")?;
+    let rows = statement.query_map(params![run_id], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut exports: HashMap<String, std::collections::BTreeMap<String, String>> = HashMap::new();
+    for row in rows {
+        let (action, name, value) = row?;
+        exports.entry(action).or_default().insert(name, value);
+    }
+    Ok(exports)
 }

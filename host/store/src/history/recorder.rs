@@ -327,6 +327,7 @@ impl RunRecorder {
                 cached,
                 outputs,
                 reports,
+                exports,
                 ..
             } => {
                 sql(
@@ -382,6 +383,19 @@ impl RunRecorder {
                             artifact.files as i64,
                             artifact.bytes as i64
                         ],
+                    )?;
+                }
+                sql(
+                    &transaction,
+                    "DELETE FROM exports WHERE run_id = ?1 AND action = ?2",
+                    params![run, action],
+                )?;
+                for (name, value) in exports {
+                    sql(
+                        &transaction,
+                        "INSERT OR REPLACE INTO exports (run_id, action, name, value)
+                         VALUES (?1, ?2, ?3, ?4)",
+                        params![run, action, name, value],
                     )?;
                 }
                 sql(

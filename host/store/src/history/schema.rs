@@ -5,7 +5,12 @@
 use rusqlite_migration::{M, Migrations};
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3_APPROVALS)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2_APPROVALS),
+        M::up(V3_SERVE),
+        M::up(V4_EXPORTS),
+    ])
 }
 
 /// Times are Unix milliseconds, UTC. Statuses are the lowercase names of
@@ -111,7 +116,7 @@ CREATE TABLE reports (
 /// `kiln serve`: where a run came from, the durable queue of runs to
 /// start, webhook deliveries, API tokens, and what the triggers remember
 /// between restarts.
-const V2: &str = r#"
+const V3_SERVE: &str = r#"
 -- The project (of the server's configuration) a run belongs to, the git
 -- ref it was started for, and the webhook delivery that asked for it.
 ALTER TABLE runs ADD COLUMN project TEXT;
@@ -197,7 +202,7 @@ CREATE TABLE ref_tips (
 
 /// Approvals (`uses: approval`): one row per approval action of a run,
 /// its decision empty until someone decides.
-const V3_APPROVALS: &str = r#"
+const V2_APPROVALS: &str = r#"
 CREATE TABLE approvals (
     run_id       TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
     action       TEXT NOT NULL,
@@ -211,6 +216,20 @@ CREATE TABLE approvals (
     comment      TEXT,
     decided_at   INTEGER,
     PRIMARY KEY (run_id, action)
+);
+"#;
+
+/// Exported variables (`exports:`): one row per variable an action
+/// exported, written when it succeeds; a resumed run keeps those of the
+/// actions it keeps.
+const V4_EXPORTS: &str = r#"
+CREATE TABLE exports (
+    run_id  TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    action  TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    -- Already checked to hold no secret; UTF-8, at most 64 KiB.
+    value   TEXT NOT NULL,
+    PRIMARY KEY (run_id, action, name)
 );
 "#;
 
