@@ -825,3 +825,111 @@ fn a_second_server_on_the_same_data_directory_is_refused() {
         second.stderr
     );
 }
+
+/// Builds, waits for `ops` to approve, then deploys with a step that fails
+/// on its first attempt (and succeeds on the next).
+const GATED_FLAKY: &str = "name: gated\nstages:\n  - name: build\n    actions:\n      - name: compile\n        uses: probe\n        with: { mode: sleep, ms: 1 }\n  - name: approve\n    actions:\n      - name: go-live\n        uses: approval\n        with: { timeout: 1h, approvers: [ops] }\n  - name: deploy\n    actions:\n      - name: ship\n        uses: probe\n        with: { mode: flaky, succeed-on: 2 }\n";
+
+fn action_of<'a>(run: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    run["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|stage| stage["actions"].as_array().unwrap())
+        .find(|action| action["name"] == name)
+        .unwrap_or_else(|| panic!("no action {name} in {run:#}"))
+}
+
+#[test]
+fn an_approval_is_decided_through_the_api_and_a_failed_run_is_retried() {
+    let sandbox = Sandbox::new();
+    let repo = Repo::new(&root(&sandbox));
+    repo.commit(&[("kiln.yaml", GATED_FLAKY)], "gated");
+    repo.push("main");
+    let config = config(&sandbox, "", &repo.origin, "poll-interval = \"off\"\n");
+    let server = Server::start(&sandbox, &config, &[]);
+    let ops = sandbox.kiln(&["token", "create", "--scope", "write", "--name", "ops"]);
+    ops.assert_code(0);
+    let ops = ops.stdout.trim().to_owned();
+    let (read, dev) = (token(&sandbox, "read"), token(&sandbox, "write"));
+    let post = |token: &str, path: &str, body: &str| {
+        server.curl(
+            &[
+                "-X",
+                "POST",
+                "-H",
+                &auth(token),
+                "-H",
+                "Content-Type: application/json",
+                "--data",
+                body,
+            ],
+            path,
+        )
+    };
+    let (status, body) = post(&ops, "/api/v1/projects/app/trigger", "");
+    assert_eq!(status, 202, "{body}");
+
+    // The approval waits, and the API lists it.
+    let mut pending = serde_json::Value::Null;
+    wait_until("the approval is asked for", || {
+        pending = server.get_json(&read, "/api/v1/approvals");
+        pending.as_array().is_some_and(|list| !list.is_empty())
+    });
+    let run = pending[0]["run"].as_str().unwrap().to_owned();
+    assert_eq!(pending[0]["action"], "go-live");
+    assert_eq!(pending[0]["approvers"], serde_json::json!(["ops"]));
+    let approve = format!("/api/v1/runs/{run}/actions/go-live/approve");
+
+    // Refused: a read token; a token that is not an approver; bad bodies;
+    // an action that is no approval.
+    let (status, body) = post(&read, &approve, "");
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = post(&dev, &approve, "");
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("write may not decide"), "{body}");
+    let (status, body) = post(&ops, &approve, "{\"comment\": 7}");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("`comment` must be a string"), "{body}");
+    let (status, body) = post(&ops, &approve, "{not json");
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = post(
+        &ops,
+        &format!("/api/v1/runs/{run}/actions/compile/approve"),
+        "",
+    );
+    assert_eq!(status, 404, "{body}");
+
+    // The approver decides, with a comment; the deploy's first attempt
+    // fails, so the run fails.
+    let (status, body) = post(&ops, &approve, "{\"comment\": \"smoke tests pass\"}");
+    assert_eq!(status, 200, "{body}");
+    let ended = wait_for_ended_runs(&sandbox, 1);
+    assert_eq!(ended[0]["status"], "failed", "{:#}", ended[0]);
+    let (status, body) = post(&ops, &approve, "");
+    assert_eq!(status, 409, "decided once: {body}");
+    let shown = sandbox.json(&["show", &run, "--json"]);
+    let gate = action_of(&shown, "go-live");
+    assert_eq!(gate["approval"]["decided_by"], "ops");
+    assert_eq!(gate["approval"]["comment"], "smoke tests pass");
+
+    // Retry: the run is resumed on a fresh checkout of its commit; what
+    // succeeded is kept, the deploy runs again (its attempt 2) and passes.
+    let retry = format!("/api/v1/runs/{run}/retry");
+    let (status, body) = post(&read, &retry, "");
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = post(&ops, &retry, "");
+    assert_eq!(status, 202, "{body}");
+    wait_until("the retried run succeeds", || {
+        sandbox.json(&["show", &run, "--json"])["status"] == "succeeded"
+    });
+    let shown = sandbox.json(&["show", &run, "--json"]);
+    assert_eq!(shown["resumes"], 1, "{shown:#}");
+    assert_eq!(action_of(&shown, "ship")["attempts"], 2, "{shown:#}");
+    assert_eq!(action_of(&shown, "go-live")["status"], "succeeded");
+    assert_eq!(runs(&sandbox).len(), 1, "a retry makes no new run");
+    // A succeeded run has nothing to retry.
+    let (status, body) = post(&ops, &retry, "");
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("only a failed"), "{body}");
+}

@@ -207,14 +207,19 @@ impl Host {
     /// Validate and start a run; it goes on in the background. The handle
     /// gives its events, cancels it, and waits for its end.
     pub async fn start_run(&self, request: RunRequest) -> Result<RunHandle, HostError> {
-        // A resume runs the recorded pipeline file in the recorded workspace.
+        // A resume runs the recorded pipeline file in the recorded
+        // workspace, unless the request brings a workspace of its own (a
+        // server's fresh checkout of the run's commit: the recorded one is
+        // gone); the file must still be the recorded text either way.
         let earlier = match &request.resume {
             Some(reference) => Some(self.resumable(reference)?),
             None => None,
         };
         let (file, workspace) = match &earlier {
-            Some(run) => (run.file.clone(), Some(run.workspace.clone())),
-            None => (request.file.clone(), request.workspace.clone()),
+            Some(run) if request.workspace.is_none() => {
+                (run.file.clone(), Some(run.workspace.clone()))
+            }
+            _ => (request.file.clone(), request.workspace.clone()),
         };
         let plan = self
             .validate(&file, workspace.as_deref(), request.registry.clone())

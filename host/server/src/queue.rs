@@ -261,6 +261,7 @@ impl Queue {
             project: Some(entry.project.clone()),
             git_ref: Some(entry.git_ref.clone()),
             delivery: entry.delivery.clone(),
+            resume: entry.resume.clone(),
             ..RunRequest::new(checkout.join(&project.config.pipeline))
         };
         let handle = match self.host.start_run(request.clone()).await {
@@ -268,6 +269,9 @@ impl Queue {
             Err(HostError::Validate(error)) => {
                 return self.record_invalid(entry, &request, &error, checkout);
             }
+            // A retry that cannot resume (the run was resumed elsewhere,
+            // or its pipeline file changed) will not later either.
+            Err(error) if entry.resume.is_some() => return Err(Failure::GiveUp(error.to_string())),
             Err(error) => return Err(Failure::Retry(error.to_string())),
         };
         let run_id = handle.run_id().to_owned();

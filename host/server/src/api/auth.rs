@@ -2,18 +2,24 @@
 //! made with `kiln token create`. A read token may `GET`; changing
 //! anything (cancel, trigger) takes a write token. No token or an unknown
 //! one: 401; a read token asking to change something: 403. Webhooks do not
-//! come through here: they are believed by their signature only.
+//! come through here: they are believed by their signature only. The
+//! [`Caller`] is left in the request's extensions: an approval records the
+//! token's name as who decided.
 
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use kiln::store::history::serve::Scope;
+use kiln::store::history::serve::{Caller, Scope};
 
 use super::error::ApiError;
 use crate::state::Shared;
 
-pub async fn require_token(State(app): State<Shared>, request: Request, next: Next) -> Response {
+pub async fn require_token(
+    State(app): State<Shared>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let needed = if matches!(*request.method(), Method::GET | Method::HEAD) {
         Scope::Read
     } else {
@@ -24,14 +30,18 @@ pub async fn require_token(State(app): State<Shared>, request: Request, next: Ne
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim);
+        .map(str::trim)
+        .map(str::to_owned);
     let Some(presented) = presented else {
         return unauthorized(
             "no bearer token: send `Authorization: Bearer <token>` (see `kiln token create`)",
         );
     };
-    match app.store().token_scope(presented) {
-        Ok(Some(scope)) if scope >= needed => next.run(request).await,
+    match app.store().caller(&presented) {
+        Ok(Some(caller)) if caller.scope >= needed => {
+            request.extensions_mut().insert::<Caller>(caller);
+            next.run(request).await
+        }
         Ok(Some(_)) => ApiError::new(
             StatusCode::FORBIDDEN,
             "this token has the read scope; this request needs a write token",

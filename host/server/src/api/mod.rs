@@ -4,6 +4,7 @@
 //! [`routes`]: the router is built from that list, and a test checks it
 //! against `openapi.yaml` both ways.
 
+mod approvals;
 mod artifacts;
 mod auth;
 mod error;
@@ -94,6 +95,20 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/runs/{run}/cancel",
             Token,
             runs::cancel,
+        ),
+        route(Method::POST, "/api/v1/runs/{run}/retry", Token, runs::retry),
+        route(Method::GET, "/api/v1/approvals", Token, approvals::pending),
+        route(
+            Method::POST,
+            "/api/v1/runs/{run}/actions/{action}/approve",
+            Token,
+            approvals::approve,
+        ),
+        route(
+            Method::POST,
+            "/api/v1/runs/{run}/actions/{action}/reject",
+            Token,
+            approvals::reject,
         ),
         route(
             Method::GET,

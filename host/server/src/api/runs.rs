@@ -1,6 +1,6 @@
 //! Runs: listing with filters and a cursor, one run's detail (exactly what
-//! `kiln show --json` prints), cancelling, and the DORA metrics (what
-//! `kiln metrics --json` prints).
+//! `kiln show --json` prints), cancelling, retrying the failed actions of
+//! a run, and the DORA metrics (what `kiln metrics --json` prints).
 
 use std::time::Duration;
 
@@ -11,6 +11,7 @@ use kiln::model::run::{RunDetail, RunSummary};
 use kiln::model::status::Status;
 use kiln::store::history::RunFilter;
 use kiln::store::history::metrics::PipelineMetrics;
+use kiln::store::history::serve::NewQueued;
 use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult};
@@ -90,6 +91,60 @@ pub async fn cancel(
             format!("run {id} is not run by this server (a `kiln run` elsewhere)")
         },
     ))
+}
+
+#[derive(Serialize)]
+pub struct Retrying {
+    run: String,
+    queue_id: i64,
+}
+
+/// Retry the failed (and cancelled, and never started) actions of an
+/// ended run: the run is resumed, on a fresh checkout of its commit,
+/// keeping what succeeded; it is queued like any run of its project.
+pub async fn retry(
+    State(app): State<Shared>,
+    Path(run): Path<String>,
+) -> ApiResult<(StatusCode, Json<Retrying>)> {
+    let store = app.store();
+    let id = store.resolve(&run)?;
+    let summary = store.show(&id)?.summary;
+    let conflict = |why: String| ApiError::new(StatusCode::CONFLICT, why);
+    if !matches!(
+        summary.status,
+        Status::Failed | Status::Cancelled | Status::Interrupted
+    ) {
+        return Err(conflict(format!(
+            "run {id} is {}: only a failed, cancelled or interrupted run has actions to retry",
+            summary.status
+        )));
+    }
+    if let Some(error) = &summary.error {
+        return Err(conflict(format!(
+            "run {id} never started, so there is nothing to retry ({error}); push a fix or trigger a new run"
+        )));
+    }
+    let (Some(project), Some(git_ref), Some(commit)) =
+        (&summary.project, &summary.git_ref, &summary.commit)
+    else {
+        return Err(conflict(format!(
+            "run {id} was not started by this server (a `kiln run`): resume it with `kiln run --resume {id}` where it ran"
+        )));
+    };
+    if !app.projects.contains_key(project) {
+        return Err(conflict(format!(
+            "run {id} belongs to project `{project}`, which this server's configuration no longer has"
+        )));
+    }
+    let queue_id = app.queue.submit(NewQueued {
+        project: project.clone(),
+        git_ref: git_ref.clone(),
+        commit: Some(commit.clone()),
+        trigger: "retry".to_owned(),
+        resume: Some(id.clone()),
+        ..NewQueued::default()
+    })?;
+    Ok((StatusCode::ACCEPTED, Json(Retrying { run: id, queue_id })))
 }
 
 #[derive(Deserialize)]

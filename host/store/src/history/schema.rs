@@ -149,7 +149,9 @@ CREATE TABLE queue (
     attempts       INTEGER NOT NULL DEFAULT 0,
     -- The last error (a repository that could not be fetched).
     error          TEXT,
-    updated_at     INTEGER NOT NULL
+    updated_at     INTEGER NOT NULL,
+    -- A retry: the id of the failed run this entry resumes.
+    resume         TEXT
 );
 CREATE INDEX queue_by_state ON queue (state, id);
 

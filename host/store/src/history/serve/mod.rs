@@ -10,4 +10,4 @@ mod triggers;
 
 pub use deliveries::{Delivery, DeliveryOutcome, DeliveryRecord, Recorded};
 pub use queue::{NewQueued, QueueState, Queued};
-pub use tokens::{Scope, TokenRecord};
+pub use tokens::{Caller, Scope, TokenRecord};

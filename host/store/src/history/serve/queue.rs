@@ -61,6 +61,9 @@ pub struct NewQueued {
     pub concurrency: Option<String>,
     /// A newer run of the group cancels the one in progress.
     pub cancel_in_progress: bool,
+    /// Resume this failed or cancelled run (retry its failed actions) on a
+    /// fresh checkout of its commit, instead of starting a new run.
+    pub resume: Option<String>,
 }
 
 /// A queue entry.
@@ -75,6 +78,8 @@ pub struct Queued {
     pub delivery: Option<String>,
     pub concurrency: Option<String>,
     pub cancel_in_progress: bool,
+    /// The run this entry resumes (a retry), if it is one.
+    pub resume: Option<String>,
     pub state: QueueState,
     pub run_id: Option<String>,
     pub enqueued_at: String,
@@ -86,7 +91,7 @@ pub struct Queued {
 }
 
 const COLUMNS: &str = "id, project, git_ref, commit_sha, trigger, delivery, concurrency,
-     cancel_in_progress, state, run_id, enqueued_at, not_before, attempts, error";
+     cancel_in_progress, state, run_id, enqueued_at, not_before, attempts, error, resume";
 
 fn queued_of(row: &Row<'_>) -> rusqlite::Result<Queued> {
     Ok(Queued {
@@ -104,6 +109,7 @@ fn queued_of(row: &Row<'_>) -> rusqlite::Result<Queued> {
         not_before: row.get(11)?,
         attempts: row.get(12)?,
         error: row.get(13)?,
+        resume: row.get(14)?,
     })
 }
 
@@ -120,8 +126,9 @@ pub(super) fn insert(transaction: &Transaction<'_>, new: &NewQueued) -> rusqlite
     }
     transaction.execute(
         "INSERT INTO queue (project, git_ref, commit_sha, trigger, delivery, concurrency,
-                            cancel_in_progress, state, enqueued_at, not_before, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?8, ?8)",
+                            cancel_in_progress, state, enqueued_at, not_before, updated_at,
+                            resume)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?8, ?8, ?9)",
         params![
             new.project,
             new.git_ref,
@@ -130,7 +137,8 @@ pub(super) fn insert(transaction: &Transaction<'_>, new: &NewQueued) -> rusqlite
             new.delivery,
             new.concurrency,
             new.cancel_in_progress,
-            now
+            now,
+            new.resume
         ],
     )?;
     Ok(transaction.last_insert_rowid())

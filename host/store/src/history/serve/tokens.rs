@@ -45,6 +45,14 @@ pub struct TokenRecord {
     pub last_used_at: Option<String>,
 }
 
+/// Who presented a token: its name (what an approval records as the
+/// decider) and what it may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub name: String,
+    pub scope: Scope,
+}
+
 /// The token prefix, so a leaked token is recognisable (secret scanners).
 const PREFIX: &str = "kiln_";
 
@@ -75,21 +83,21 @@ impl RunStore {
         Ok(token)
     }
 
-    /// The scope of a presented token; `None` when it is not one of ours.
+    /// Who presented `presented`; `None` when it is not one of our tokens.
     /// Its last use is noted, at most once a minute (a write per request
     /// would cost more than the request).
-    pub fn token_scope(&self, presented: &str) -> Result<Option<Scope>, RunStoreError> {
+    pub fn caller(&self, presented: &str) -> Result<Option<Caller>, RunStoreError> {
         let digest = hash(presented);
         let connection = self.lock();
-        let found: Option<(String, Option<i64>)> = connection
+        let found: Option<(String, String, Option<i64>)> = connection
             .query_row(
-                "SELECT scope, last_used_at FROM api_tokens WHERE hash = ?1",
+                "SELECT name, scope, last_used_at FROM api_tokens WHERE hash = ?1",
                 params![digest],
-                |row| Ok((row.get(0)?, row.get(1)?)),
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
             )
             .optional()
             .map_err(|e| self.sqlite(e))?;
-        let Some((scope, last_used)) = found else {
+        let Some((name, scope, last_used)) = found else {
             return Ok(None);
         };
         let now = now_ms();
@@ -101,7 +109,7 @@ impl RunStore {
                 )
                 .map_err(|e| self.sqlite(e))?;
         }
-        Ok(Scope::parse(&scope))
+        Ok(Scope::parse(&scope).map(|scope| Caller { name, scope }))
     }
 
     /// Every token, newest first.
@@ -137,8 +145,9 @@ mod tests {
         let store = RunStore::open(&dir.path().join("runs.db"), &dir.path().join("runs")).unwrap();
         let token = store.create_token("ci", Scope::Write).unwrap();
         assert!(token.starts_with("kiln_") && token.len() == 5 + 64);
-        assert_eq!(store.token_scope(&token).unwrap(), Some(Scope::Write));
-        assert_eq!(store.token_scope("kiln_nope").unwrap(), None);
+        let caller = store.caller(&token).unwrap().unwrap();
+        assert_eq!(caller.scope, Scope::Write);
+        assert_eq!(store.caller("kiln_nope").unwrap(), None);
         let database = std::fs::read(dir.path().join("runs.db")).unwrap();
         let wal = std::fs::read(dir.path().join("runs.db-wal")).unwrap_or_default();
         for bytes in [database, wal] {
