@@ -900,10 +900,32 @@ fn an_approval_is_decided_through_the_api_and_a_failed_run_is_retried() {
     );
     assert_eq!(status, 404, "{body}");
 
-    // The approver decides, with a comment; the deploy's first attempt
-    // fails, so the run fails.
-    let (status, body) = post(&ops, &approve, "{\"comment\": \"smoke tests pass\"}");
-    assert_eq!(status, 200, "{body}");
+    // `kiln approve` asks the server as it asks a data directory: the
+    // approver decides, with a comment; the deploy's first attempt fails,
+    // so the run fails.
+    let remote = ["--server", server.url.as_str(), "--token", ops.as_str()];
+    let listed = sandbox.kiln(&[&["approve", "--pending"][..], &remote].concat());
+    listed.assert_code(0);
+    assert!(
+        listed.stdout.contains(&format!("{run}  go-live")),
+        "{}",
+        listed.stdout
+    );
+    let decided = sandbox.kiln(
+        &[
+            &["approve", run.as_str(), "go-live", "-m", "smoke tests pass"][..],
+            &remote,
+        ]
+        .concat(),
+    );
+    decided.assert_code(0);
+    assert!(
+        decided
+            .output()
+            .contains(&format!("go-live of run {run} as ops")),
+        "{}",
+        decided.output()
+    );
     let ended = wait_for_ended_runs(&sandbox, 1);
     assert_eq!(ended[0]["status"], "failed", "{:#}", ended[0]);
     let (status, body) = post(&ops, &approve, "");
@@ -932,4 +954,55 @@ fn an_approval_is_decided_through_the_api_and_a_failed_run_is_retried() {
     let (status, body) = post(&ops, &retry, "");
     assert_eq!(status, 409, "{body}");
     assert!(body.contains("only a failed"), "{body}");
+}
+
+#[test]
+fn history_commands_read_a_server_as_they_read_a_data_directory() {
+    let sandbox = Sandbox::new();
+    let repo = Repo::new(&root(&sandbox));
+    repo.commit(
+        &[("kiln.yaml", READS_PUSHED), ("pushed.txt", "hello")],
+        "one",
+    );
+    repo.push("main");
+    let config = config(&sandbox, "", &repo.origin, "poll-interval = \"off\"\n");
+    let server = Server::start(&sandbox, &config, &[]);
+    let write = token(&sandbox, "write");
+    let remote = ["--server", server.url.as_str(), "--token", write.as_str()];
+    sandbox
+        .kiln(&[&["trigger", "app"][..], &remote].concat())
+        .assert_code(0);
+    let ended = wait_for_ended_runs(&sandbox, 1);
+    assert_eq!(ended[0]["status"], "succeeded", "{:#}", ended[0]);
+
+    // The same command, the same answer, from the server as from the
+    // data directory the server writes.
+    for command in [
+        &["runs", "--json"][..],
+        &["show", "last", "--json"],
+        &["logs", "last"],
+        &["logs", "last", "read", "--json"],
+        &["metrics", "--json"],
+        &["show", "last"],
+    ] {
+        let local = sandbox.kiln(command);
+        local.assert_code(0);
+        let asked = sandbox.kiln(&[command, &remote[..]].concat());
+        asked.assert_code(0);
+        assert_eq!(asked.stdout, local.stdout, "kiln {command:?}");
+    }
+    let logs = sandbox.kiln(&[&["logs", "last", "read"][..], &remote].concat());
+    assert!(logs.stdout.contains("hello"), "{}", logs.stdout);
+
+    // Refusals say who refused and why.
+    let missing = sandbox.kiln(&[&["show", "nosuchrun"][..], &remote].concat());
+    assert_ne!(missing.code, 0);
+    assert!(missing.stderr.contains("404"), "{}", missing.stderr);
+    let tokenless = sandbox.kiln(&["runs", "--server", server.url.as_str()]);
+    assert_ne!(tokenless.code, 0);
+    assert!(
+        tokenless.stderr.contains("kiln token create"),
+        "{}",
+        tokenless.stderr
+    );
 }

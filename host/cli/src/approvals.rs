@@ -13,6 +13,7 @@ use kiln::store::history::ApprovalError;
 
 use super::EXIT_BAD_INPUT;
 use super::output;
+use super::remote::Remote;
 
 /// Who decides when `--as` does not say: the login name.
 pub fn current_user() -> String {
@@ -64,23 +65,78 @@ pub fn approve(
 /// `kiln approve --pending`.
 pub fn pending(host: &Host) -> Result<ExitCode> {
     let waiting = host.history().pending_approvals(None)?;
-    if waiting.is_empty() {
-        println!("no approval is waiting");
+    print_pending(waiting.into_iter().map(|a| {
+        let deadline = kiln::store::history::rfc3339(a.deadline_ms);
+        (a.run_id, a.action, a.approvers, deadline)
+    }));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kiln approve RUN ACTION --server URL`: decided as the token's name.
+pub async fn approve_remote(
+    remote: &Remote,
+    run: &str,
+    action: &str,
+    approved: bool,
+    comment: Option<String>,
+) -> Result<ExitCode> {
+    let verb_path = if approved { "approve" } else { "reject" };
+    let answer = remote
+        .post(
+            &["runs", run, "actions", action, verb_path],
+            serde_json::json!({ "comment": comment }),
+        )
+        .await?;
+    let (style, verb) = if approved {
+        (output::GREEN, "Approved")
+    } else {
+        (output::RED, "Rejected")
+    };
+    output::status(
+        style,
+        verb,
+        &format!(
+            "{action} of run {} as {}",
+            answer["run"].as_str().unwrap_or(run),
+            answer["by"].as_str().unwrap_or("?")
+        ),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kiln approve --pending --server URL`.
+pub async fn pending_remote(remote: &Remote) -> Result<ExitCode> {
+    #[derive(serde::Deserialize)]
+    struct Waiting {
+        run: String,
+        action: String,
+        approvers: Vec<String>,
+        deadline: String,
     }
-    for approval in waiting {
-        let who = if approval.approvers.is_empty() {
+    let waiting: Vec<Waiting> = remote.get(&["approvals"], &[]).await?;
+    print_pending(
+        waiting
+            .into_iter()
+            .map(|w| (w.run, w.action, w.approvers, w.deadline)),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per waiting approval: run, action, deadline, who may decide.
+fn print_pending(waiting: impl Iterator<Item = (String, String, Vec<String>, String)>) {
+    let mut any = false;
+    for (run, action, approvers, deadline) in waiting {
+        any = true;
+        let who = if approvers.is_empty() {
             "anyone".to_owned()
         } else {
-            approval.approvers.join(", ")
+            approvers.join(", ")
         };
-        println!(
-            "{}  {:<20} until {}  ({who})",
-            approval.run_id,
-            approval.action,
-            kiln::store::history::rfc3339(approval.deadline_ms)
-        );
+        println!("{run}  {action:<20} until {deadline}  ({who})");
     }
-    Ok(ExitCode::SUCCESS)
+    if !any {
+        println!("no approval is waiting");
+    }
 }
 
 /// What `kiln run` does when an approval waits: at a terminal, ask the

@@ -68,25 +68,32 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             ref pipeline,
             limit,
             json,
-        } => history::runs(open_host()?.history(), pipeline.as_deref(), limit, json),
-        Command::Show { ref run, json } => history::show(open_host()?.history(), run, json),
+            ref server,
+        } => {
+            let host = local_host(server, open_host)?;
+            let source = history_source(server, host.as_ref())?;
+            history::runs(&source, pipeline.as_deref(), limit, json).await
+        }
+        Command::Show {
+            ref run,
+            json,
+            ref server,
+        } => {
+            let host = local_host(server, open_host)?;
+            let source = history_source(server, host.as_ref())?;
+            history::show(&source, run, json).await
+        }
         Command::Logs {
             ref run,
             ref action,
             attempt,
             follow,
             json,
+            ref server,
         } => {
-            let host = open_host()?;
-            history::logs(
-                host.history(),
-                run,
-                action.as_deref(),
-                attempt,
-                follow,
-                json,
-            )
-            .await
+            let host = local_host(server, open_host)?;
+            let source = history_source(server, host.as_ref())?;
+            history::logs(&source, run, action.as_deref(), attempt, follow, json).await
         }
         Command::Artifacts(command) => {
             let host = open_host()?;
@@ -96,23 +103,42 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             ref pipeline,
             window,
             json,
-        } => history::metrics(open_host()?.history(), pipeline.as_deref(), window, json),
-        Command::Approve { pending: true, .. } => super::approvals::pending(&open_host()?),
+            ref server,
+        } => {
+            let host = local_host(server, open_host)?;
+            let source = history_source(server, host.as_ref())?;
+            history::metrics(&source, pipeline.as_deref(), window, json).await
+        }
+        Command::Approve {
+            pending: true,
+            ref server,
+            ..
+        } => match server.remote()? {
+            Some(remote) => super::approvals::pending_remote(&remote).await,
+            None => super::approvals::pending(&open_host()?),
+        },
         Command::Approve {
             run: Some(ref run),
             action: Some(ref action),
             reject,
             ref comment,
             ref who,
+            ref server,
             ..
-        } => super::approvals::approve(
-            &open_host()?,
-            run,
-            action,
-            !reject,
-            comment.clone(),
-            who.clone(),
-        ),
+        } => match server.remote()? {
+            Some(remote) => {
+                super::approvals::approve_remote(&remote, run, action, !reject, comment.clone())
+                    .await
+            }
+            None => super::approvals::approve(
+                &open_host()?,
+                run,
+                action,
+                !reject,
+                comment.clone(),
+                who.clone(),
+            ),
+        },
         Command::Approve { .. } => bail!("name the run and the approval action (or --pending)"),
         Command::Completions { shell } => {
             use clap::CommandFactory;
@@ -677,4 +703,28 @@ async fn inspect(host: &Host, plugin: &str, json: bool) -> Result<ExitCode> {
         println!("  {export}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The data directory's host, unless `--server` names a server to ask.
+fn local_host(
+    server: &super::remote::ServerArgs,
+    open_host: impl FnOnce() -> Result<Host>,
+) -> Result<Option<Host>> {
+    match server.server {
+        Some(_) => Ok(None),
+        None => open_host().map(Some),
+    }
+}
+
+/// The history a command reads: the server `--server` names, else the
+/// run store of `host` (from [`local_host`]).
+fn history_source<'a>(
+    server: &super::remote::ServerArgs,
+    host: Option<&'a Host>,
+) -> Result<history::Source<'a>> {
+    match (server.remote()?, host) {
+        (Some(remote), _) => Ok(history::Source::Remote(remote)),
+        (None, Some(host)) => Ok(history::Source::Local(host.history())),
+        (None, None) => bail!("no server and no data directory to read"),
+    }
 }

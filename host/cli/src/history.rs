@@ -1,6 +1,8 @@
 //! The commands that read the run history: `runs`, `show`, `logs`,
 //! `artifacts` and `metrics`. Text for people on stdout; `--json` prints
-//! the run store's own types, whose field names are kept stable.
+//! the run store's own types, whose field names are kept stable. `runs`,
+//! `show`, `logs` and `metrics` read a data directory or, with
+//! `--server`, a kiln server's API: one set of commands for both.
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -13,11 +15,97 @@ use serde::Serialize;
 use super::ArtifactsCommand;
 use super::output::{CYAN, DIM, GREEN, RED, YELLOW, duration, reports_line};
 use kiln::model::plain_text::one_line;
-use kiln::model::run::{ActionDetail, RunDetail};
+use kiln::model::run::{ActionDetail, RunDetail, RunSummary};
 use kiln::model::status::Status;
 use kiln::store::artifacts::LocalArtifactStore;
 use kiln::store::history::RunStore;
-use kiln::store::history::metrics::Figure;
+use kiln::store::history::metrics::{Figure, PipelineMetrics};
+
+use super::remote::Remote;
+
+/// Where a history command reads.
+pub enum Source<'a> {
+    /// The run store of the local data directory.
+    Local(&'a RunStore),
+    /// A kiln server's `/api/v1`.
+    Remote(Remote),
+}
+
+impl Source<'_> {
+    async fn list_runs(&self, pipeline: Option<&str>, limit: usize) -> Result<Vec<RunSummary>> {
+        match self {
+            Source::Local(store) => Ok(store.list_runs(pipeline, limit)?),
+            Source::Remote(remote) => {
+                #[derive(serde::Deserialize)]
+                struct Page {
+                    runs: Vec<RunSummary>,
+                }
+                let mut query = vec![("limit", limit.to_string())];
+                if let Some(pipeline) = pipeline {
+                    query.push(("pipeline", pipeline.to_owned()));
+                }
+                Ok(remote.get::<Page>(&["runs"], &query).await?.runs)
+            }
+        }
+    }
+
+    async fn show(&self, reference: &str) -> Result<RunDetail> {
+        match self {
+            Source::Local(store) => Ok(store.show(&store.resolve(reference)?)?),
+            Source::Remote(remote) => remote.get(&["runs", reference], &[]).await,
+        }
+    }
+
+    async fn metrics(
+        &self,
+        pipeline: Option<&str>,
+        window: Duration,
+    ) -> Result<Vec<PipelineMetrics>> {
+        match self {
+            Source::Local(store) => Ok(store.metrics(pipeline, window)?),
+            Source::Remote(remote) => {
+                let mut query = vec![("window", format!("{}s", window.as_secs()))];
+                if let Some(pipeline) = pipeline {
+                    query.push(("pipeline", pipeline.to_owned()));
+                }
+                remote.get(&["metrics"], &query).await
+            }
+        }
+    }
+
+    /// The text of one attempt's log after `offset` (up to its last
+    /// complete line while it may grow); advances `offset`.
+    async fn log_after(
+        &self,
+        run_id: &str,
+        log: &ChosenLog,
+        offset: &mut u64,
+        growing: bool,
+    ) -> Result<String> {
+        match self {
+            Source::Local(_) => read_from(&log.path, offset, growing),
+            Source::Remote(remote) => {
+                let attempt = log.attempt.to_string();
+                let path = [
+                    "runs",
+                    run_id,
+                    "actions",
+                    &log.action,
+                    "attempts",
+                    &attempt,
+                    "log",
+                ];
+                let text = match remote.get_text(&path).await {
+                    Ok(text) => text,
+                    // Not written yet: the attempt has only just started.
+                    Err(_) if growing => String::new(),
+                    Err(error) => return Err(error),
+                };
+                Ok(take_after(text.as_bytes(), offset, growing))
+            }
+        }
+    }
+}
 
 fn print_json(value: &impl Serialize) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
@@ -40,13 +128,13 @@ fn ms_text(ms: Option<u64>) -> String {
     ms.map_or_else(|| "-".into(), |ms| duration(Duration::from_millis(ms)))
 }
 
-pub fn runs(
-    store: &RunStore,
+pub async fn runs(
+    source: &Source<'_>,
     pipeline: Option<&str>,
     limit: usize,
     json: bool,
 ) -> Result<ExitCode> {
-    let runs = store.list_runs(pipeline, limit)?;
+    let runs = source.list_runs(pipeline, limit).await?;
     if json {
         return print_json(&runs);
     }
@@ -96,8 +184,8 @@ fn ref_text(run: &kiln::model::run::RunSummary) -> String {
     }
 }
 
-pub fn show(store: &RunStore, reference: &str, json: bool) -> Result<ExitCode> {
-    let run = store.show(&store.resolve(reference)?)?;
+pub async fn show(source: &Source<'_>, reference: &str, json: bool) -> Result<ExitCode> {
+    let run = source.show(reference).await?;
     if json {
         return print_json(&run);
     }
@@ -288,12 +376,25 @@ fn print_lines(
     Ok(())
 }
 
-/// The logs `kiln logs` prints: per action, the chosen attempts' files.
+/// One attempt's log that `kiln logs` prints.
+struct ChosenLog {
+    action: String,
+    attempt: u32,
+    /// Where a local history keeps it.
+    path: PathBuf,
+}
+
+/// The logs `kiln logs` prints: per action, the chosen attempts'.
 fn chosen_logs(
     run: &RunDetail,
     action: Option<&str>,
     attempt: Option<u32>,
-) -> Result<Vec<(String, u32, PathBuf)>> {
+) -> Result<Vec<ChosenLog>> {
+    let chosen = |action: &ActionDetail, attempt: u32, path: &PathBuf| ChosenLog {
+        action: action.name.clone(),
+        attempt,
+        path: path.clone(),
+    };
     let mut logs = Vec::new();
     let actions: Vec<&ActionDetail> = run.stages.iter().flat_map(|s| &s.actions).collect();
     if let Some(name) = action
@@ -321,17 +422,17 @@ fn chosen_logs(
                         detail.history.len()
                     );
                 };
-                logs.push((detail.name.clone(), number, found.log.clone()));
+                logs.push(chosen(detail, number, &found.log));
             }
             (Some(_), None) => {
                 if let Some(last) = detail.history.last() {
-                    logs.push((detail.name.clone(), last.number, last.log.clone()));
+                    logs.push(chosen(detail, last.number, &last.log));
                 }
             }
             // Every action: every attempt, in order.
             (None, _) => {
                 for attempt in &detail.history {
-                    logs.push((detail.name.clone(), attempt.number, attempt.log.clone()));
+                    logs.push(chosen(detail, attempt.number, &attempt.log));
                 }
             }
         }
@@ -340,30 +441,33 @@ fn chosen_logs(
 }
 
 pub async fn logs(
-    store: &RunStore,
+    source: &Source<'_>,
     reference: &str,
     action: Option<&str>,
     attempt: Option<u32>,
     follow: bool,
     json: bool,
 ) -> Result<ExitCode> {
-    let id = store.resolve(reference)?;
+    let id = source.show(reference).await?.summary.id;
     let prefix = action.is_none();
-    // How far each log has been printed.
-    let mut offsets: std::collections::HashMap<PathBuf, u64> = Default::default();
+    // How far each attempt's log has been printed.
+    let mut offsets: std::collections::HashMap<(String, u32), u64> = Default::default();
     loop {
-        // The status first: lines written before the run ended are all on
-        // disk when it reads as ended, so the last pass misses none.
-        let finished = store.status(&id)?.is_final();
-        let run = store.show(&id)?;
-        let mut out = anstream::stdout().lock();
-        for (name, number, path) in chosen_logs(&run, action, attempt)? {
-            let offset = offsets.entry(path.clone()).or_insert(0);
-            let text = read_from(&path, offset, follow && !finished)?;
-            print_lines(&mut out, &text, &name, number, prefix, json)?;
+        // The run first: lines written before the run ended are all
+        // stored when it reads as ended, so the last pass misses none.
+        let run = source.show(&id).await?;
+        let finished = run.summary.status.is_final();
+        for log in chosen_logs(&run, action, attempt)? {
+            let offset = offsets
+                .entry((log.action.clone(), log.attempt))
+                .or_insert(0);
+            let text = source
+                .log_after(&id, &log, offset, follow && !finished)
+                .await?;
+            let mut out = anstream::stdout().lock();
+            print_lines(&mut out, &text, &log.action, log.attempt, prefix, json)?;
+            out.flush()?;
         }
-        out.flush()?;
-        drop(out);
         if !follow || finished {
             return Ok(ExitCode::SUCCESS);
         }
@@ -382,13 +486,23 @@ fn read_from(path: &Path, offset: &mut u64, growing: bool) -> Result<String> {
     file.seek(SeekFrom::Start(*offset))?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
+    let mut taken = 0;
+    let text = take_after(&bytes, &mut taken, growing);
+    *offset += taken;
+    Ok(text)
+}
+
+/// The text of `bytes` after `offset`; while it may grow, only up to its
+/// last complete line. Advances `offset`.
+fn take_after(bytes: &[u8], offset: &mut u64, growing: bool) -> String {
+    let rest = bytes.get(*offset as usize..).unwrap_or_default();
     let usable = if growing {
-        bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+        rest.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
     } else {
-        bytes.len()
+        rest.len()
     };
     *offset += usable as u64;
-    Ok(String::from_utf8_lossy(&bytes[..usable]).into_owned())
+    String::from_utf8_lossy(&rest[..usable]).into_owned()
 }
 
 pub fn artifacts(
@@ -483,13 +597,13 @@ pub fn artifacts(
     }
 }
 
-pub fn metrics(
-    store: &RunStore,
+pub async fn metrics(
+    source: &Source<'_>,
     pipeline: Option<&str>,
     window: Duration,
     json: bool,
 ) -> Result<ExitCode> {
-    let metrics = store.metrics(pipeline, window)?;
+    let metrics = source.metrics(pipeline, window).await?;
     if json {
         return print_json(&metrics);
     }
@@ -526,7 +640,7 @@ pub fn metrics(
 }
 
 fn figure_text(figure: &Figure) -> String {
-    match figure.level {
+    match figure.level.as_deref() {
         Some(level) => {
             let style = match level {
                 "elite" | "high" => GREEN,

@@ -8,6 +8,7 @@ mod history;
 mod live;
 mod output;
 mod registry;
+mod remote;
 mod serve;
 
 use std::path::PathBuf;
@@ -160,6 +161,8 @@ pub enum Command {
         /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        server: remote::ServerArgs,
     },
     /// One run: its stages and actions with durations, attempts, cache
     /// hits, artifacts with digests, and test reports
@@ -172,6 +175,8 @@ pub enum Command {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        server: remote::ServerArgs,
     },
     /// The logs of a run, or of one of its actions
     #[command(
@@ -191,6 +196,8 @@ pub enum Command {
         /// One JSON object per line: action, attempt, time, level, message
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        server: remote::ServerArgs,
     },
     /// List and get the artifacts of a run
     #[command(subcommand)]
@@ -213,10 +220,12 @@ pub enum Command {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        server: remote::ServerArgs,
     },
     /// Approve or reject an approval action (`uses: approval`) that waits
     #[command(
-        after_help = "Examples:\n  kiln approve last go-live --comment \"smoke tests look good\"\n  kiln approve 0193a1 go-live --reject --comment \"not on a Friday\"\n  kiln approve --pending            what waits for a decision\n\nYou decide as $USER unless --as names someone else; an approval that\nlists its approvers accepts only them."
+        after_help = "Examples:\n  kiln approve last go-live --comment \"smoke tests look good\"\n  kiln approve 0193a1 go-live --reject --comment \"not on a Friday\"\n  kiln approve --pending            what waits for a decision\n  kiln approve last go-live --server http://ci:8080 --token $TOKEN\n\nYou decide as $USER unless --as names someone else; through a server, as\nthe token's name. An approval that lists its approvers accepts only them."
     )]
     Approve {
         /// A run id, a unique prefix of one, or `last`
@@ -232,11 +241,13 @@ pub enum Command {
         #[arg(long, short = 'm')]
         comment: Option<String>,
         /// Decide as this name [default: $USER]
-        #[arg(long = "as", value_name = "NAME")]
+        #[arg(long = "as", value_name = "NAME", conflicts_with = "server")]
         who: Option<String>,
         /// List the approvals waiting for a decision
         #[arg(long, conflicts_with_all = ["run", "action", "reject", "comment"])]
         pending: bool,
+        #[command(flatten)]
+        server: remote::ServerArgs,
     },
     /// Print a shell completion script
     #[command(

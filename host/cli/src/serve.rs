@@ -111,26 +111,14 @@ pub async fn trigger(
     {
         bail!("`{project}` is not a project name (letters, digits, `-`, `_`, `.`)");
     }
-    let url = format!(
-        "{}/api/v1/projects/{project}/trigger",
-        server.trim_end_matches('/')
-    );
-    let body = serde_json::json!({ "ref": git_ref });
-    let response = reqwest::Client::new()
-        .post(&url)
-        .bearer_auth(token)
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .send()
+    let remote = super::remote::Remote::new(server, Some(token.to_owned()))?;
+    let answer = remote
+        .post(
+            &["projects", project, "trigger"],
+            serde_json::json!({ "ref": git_ref }),
+        )
         .await
         .with_context(|| format!("asking {server} to run {project}"))?;
-    let status = response.status();
-    let text = response.text().await.unwrap_or_default();
-    let answer: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    if !status.is_success() {
-        let why = answer["error"].as_str().unwrap_or(text.trim());
-        bail!("{server} answered {status}: {why}");
-    }
     if json {
         println!("{}", serde_json::to_string_pretty(&answer)?);
         return Ok(ExitCode::SUCCESS);

@@ -12,11 +12,12 @@
 //! Each figure is graded with the DORA report's bands (elite, high,
 //! medium, low), so a reader knows whether a number is good.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use rusqlite::params;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{RunStore, RunStoreError, Status, now_ms, rfc3339};
 
@@ -31,7 +32,7 @@ pub struct Deployment {
     pub commit_time: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PipelineMetrics {
     pub pipeline: String,
     pub window_days: f64,
@@ -46,7 +47,7 @@ pub struct PipelineMetrics {
 }
 
 /// One metric: its value (absent without data), how it reads, its band.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Figure {
     /// Deployments per day, a fraction, or milliseconds, by metric.
     pub value: Option<f64>,
@@ -57,7 +58,7 @@ pub struct Figure {
     pub samples: u64,
     pub text: String,
     /// `elite`, `high`, `medium` or `low`; absent without data.
-    pub level: Option<&'static str>,
+    pub level: Option<Cow<'static, str>>,
 }
 
 impl Figure {
@@ -180,7 +181,7 @@ pub fn compute(pipeline: &str, deployments: &[Deployment], window: Duration) -> 
         p90: None,
         samples: succeeded.len() as u64,
         text: frequency_text(per_day),
-        level: (!succeeded.is_empty()).then(|| frequency_level(per_day)),
+        level: (!succeeded.is_empty()).then(|| frequency_level(per_day).into()),
     };
 
     let mut lead_times: Vec<f64> = succeeded
@@ -198,7 +199,7 @@ pub fn compute(pipeline: &str, deployments: &[Deployment], window: Duration) -> 
             p90: None,
             samples: deployments.len() as u64,
             text: format!("{:.0}% ({failed} of {})", rate * 100.0, deployments.len()),
-            level: Some(failure_rate_level(rate)),
+            level: Some(failure_rate_level(rate).into()),
         }
     };
 
@@ -246,7 +247,7 @@ fn duration_figure(samples: &mut [f64], level: fn(f64) -> &'static str, empty: &
             duration_text(p90),
             samples.len()
         ),
-        level: Some(level(median)),
+        level: Some(level(median).into()),
     }
 }
 
@@ -352,18 +353,18 @@ mod tests {
         // Three successes in seven days.
         let per_day = m.deployment_frequency.value.unwrap();
         assert!((per_day - 3.0 / 7.0).abs() < 1e-9);
-        assert_eq!(m.deployment_frequency.level, Some("high"));
+        assert_eq!(m.deployment_frequency.level.as_deref(), Some("high"));
         // Lead times of the successes: 2h, 4h, 30h; the median is 4h.
         assert_eq!(m.lead_time.value, Some(4.0 * HOUR));
         assert_eq!(m.lead_time.p90, Some(30.0 * HOUR));
-        assert_eq!(m.lead_time.level, Some("elite"));
+        assert_eq!(m.lead_time.level.as_deref(), Some("elite"));
         // Two failures of five.
         assert_eq!(m.change_failure_rate.value, Some(0.4));
-        assert_eq!(m.change_failure_rate.level, Some("low"));
+        assert_eq!(m.change_failure_rate.level.as_deref(), Some("low"));
         // Broken at 10h (the streak's first failure), restored at 13h.
         assert_eq!(m.time_to_restore.value, Some(3.0 * HOUR));
         assert_eq!(m.time_to_restore.samples, 1);
-        assert_eq!(m.time_to_restore.level, Some("high"));
+        assert_eq!(m.time_to_restore.level.as_deref(), Some("high"));
         assert_eq!(m.failing_since, None);
     }
 
