@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+mod buildspec;
 mod registry;
 
 use kiln_engine::plugins::PluginResolver;
@@ -205,7 +206,10 @@ pub async fn run_bench(options: BenchOptions) -> Result<String> {
         rows.push(row);
     }
 
-    // 6. Per plugin: compile, deserialize from the compiled cache,
+    // 6. A CodeBuild buildspec against the same commands in bash.
+    rows.push(buildspec::row(&options, root)?);
+
+    // 7. Per plugin: compile, deserialize from the compiled cache,
     //    instantiate + call.
     let mut plugin_rows = String::new();
     // Plugins of other languages are measured when they are built
