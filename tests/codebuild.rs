@@ -365,6 +365,43 @@ fn a_junit_report_group_is_shown_by_kiln_show() {
 }
 
 #[test]
+fn trx_cobertura_and_lcov_report_groups_are_shown_by_kiln_show() {
+    let sandbox = with_files(&["reports-other-formats.yml"]);
+    for fixture in ["results.trx", "coverage.xml", "lcov.info"] {
+        sandbox.write(&format!("fixtures/{fixture}"), &data(fixture));
+    }
+    sandbox
+        .kiln(&["run", "reports-other-formats.yml"])
+        .assert_code(0);
+    let shown = sandbox.kiln(&["show", "last"]);
+    shown.assert_code(0);
+    // One TRX report: its tests; two coverage reports: 30/40 and 3/4.
+    assert_has(
+        &shown.stdout,
+        "tests: 1 passed, 1 failed, 1 skipped; coverage: 75.0% of lines (33/44)",
+    );
+    assert_has(
+        &shown.stdout,
+        "Acme.Tests::Divides: Assert.AreEqual failed. Expected:<2>. Actual:<3>.",
+    );
+    let reports = &sandbox.action("build")["reports"];
+    let formats: Vec<&str> = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(formats, ["trx", "cobertura", "lcov"], "{reports:#}");
+    assert_eq!(reports[1]["coverage"]["covered"], 30);
+    assert_eq!(reports[2]["coverage"]["total"], 4);
+    // `kiln import` writes the same reading of them.
+    let imported = sandbox.kiln(&["import", "reports-other-formats.yml", "-o", "-"]);
+    imported.assert_code(0);
+    assert_has(&imported.stdout, "trx: [\"reports/vstest/**/*\"]");
+    assert_has(&imported.stdout, "lcov: [\"reports/lcov/**/*\"]");
+}
+
+#[test]
 fn a_hidden_failure_in_a_multi_line_command_is_flagged() {
     let sandbox = with_files(&["multiline.yml"]);
     sandbox.kiln(&["run", "multiline.yml"]).assert_code(0);

@@ -1006,3 +1006,80 @@ fn history_commands_read_a_server_as_they_read_a_data_directory() {
         tokenless.stderr
     );
 }
+
+#[test]
+fn a_project_runs_at_most_its_max_runs_at_once_and_the_rest_wait_their_turn() {
+    let sandbox = Sandbox::new();
+    let repo = Repo::new(&root(&sandbox));
+    // Both refs are the same commit: without `cache: false` the second
+    // run would reuse the first's result and never wait.
+    let waits_uncached = format!("{WAITS}        cache: false\n");
+    repo.commit(&[("kiln.yaml", &waits_uncached)], "waits");
+    repo.push("main");
+    repo.push("other");
+    let config = config(
+        &sandbox,
+        "max-runs = 4",
+        &repo.origin,
+        "poll-interval = \"off\"\nmax-runs = 1\n",
+    );
+    let server = Server::start(&sandbox, &config, &[]);
+    let write = token(&sandbox, "write");
+    for git_ref in ["main", "other"] {
+        let (status, body) = server.curl(
+            &[
+                "-X",
+                "POST",
+                "-H",
+                &auth(&write),
+                "--data",
+                &format!("{{\"ref\": \"{git_ref}\"}}"),
+            ],
+            "/api/v1/projects/app/trigger",
+        );
+        assert_eq!(status, 202, "{body}");
+    }
+    let first = wait_for_running(&sandbox, &[]);
+    // While the first runs, the second stays queued: the dispatcher has
+    // looked (the first started after both were queued), and found the
+    // project at its limit. Looked at a few times, it never starts.
+    for _ in 0..5 {
+        let queue = server.get_json(&write, "/api/v1/queue");
+        let states: Vec<&str> = queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|entry| entry["state"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            states.iter().filter(|s| **s == "queued").count(),
+            1,
+            "{queue:#}"
+        );
+        let running = runs(&sandbox)
+            .iter()
+            .filter(|run| run["status"] == "running")
+            .count();
+        assert_eq!(running, 1, "one run of the project at a time");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    release(&sandbox);
+    let second = wait_for_running(&sandbox, std::slice::from_ref(&first));
+    assert_ne!(second, first);
+    release(&sandbox);
+    let ended = wait_for_ended_runs(&sandbox, 2);
+    assert!(
+        ended.iter().all(|run| run["status"] == "succeeded"),
+        "{ended:#?}"
+    );
+    let refs: std::collections::BTreeSet<&str> = ended
+        .iter()
+        .map(|run| run["ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refs,
+        ["refs/heads/main", "refs/heads/other"]
+            .into_iter()
+            .collect()
+    );
+}

@@ -2,7 +2,7 @@
 //! over) and JUnit reports (from a plugin's outputs).
 
 use kiln_model::artifact::{Manifest, name_problem};
-use kiln_model::report::parse_junit;
+use kiln_model::report::{ReportFormat, parse_report};
 
 /// A manifest kiln accepts is one it would write: every path passes the
 /// name rules, and its canonical bytes read back as the same manifest
@@ -22,11 +22,19 @@ pub fn artifact_manifest(data: &[u8]) {
     let _ = (manifest.file_count(), manifest.total_size());
 }
 
-/// A JUnit file, read lossily as kiln reads report files. The counts add
-/// up, and the failures kept are failed or errored tests.
+/// A report file, read lossily as kiln reads report files, in every
+/// format kiln reads (JUnit and the others of `reports:`). The counts add
+/// up, the failures kept are failed or errored tests, and coverage never
+/// exceeds what counts.
 pub fn junit(data: &[u8]) {
     let text = crate::text(data);
-    match parse_junit("out/report.xml", &text) {
+    for format in ReportFormat::ALL {
+        report(format, &text);
+    }
+}
+
+fn report(format: ReportFormat, text: &str) {
+    match parse_report(format, "out/report.xml", text) {
         Ok(Some(report)) => {
             let counted = report.passed + report.failed + report.errored + report.skipped;
             assert_eq!(counted, report.tests, "outcomes do not add up: {report:?}");
@@ -37,6 +45,9 @@ pub fn junit(data: &[u8]) {
                 kept <= failing && (failing == 0) == (kept == 0),
                 "{kept} failures kept of {failing}: {report:?}"
             );
+            if let Some(coverage) = report.coverage {
+                assert!(coverage.covered <= coverage.total, "{format:?}: {report:?}");
+            }
         }
         Ok(None) => {}
         Err(error) => assert!(

@@ -245,23 +245,41 @@ pub fn render(event: &Event, verbosity: Verbosity, logs: &RunStore) -> Vec<Strin
 }
 
 /// `tests: 10 passed, 1 failed, 2 skipped`, when the action had reports.
+/// What an action's reports say, on one line: its tests (`tests: 3
+/// passed, 1 failed, 0 skipped`), then the lines its tests covered
+/// (`coverage: 81.3% of lines (813/1000)`).
 pub fn reports_line(reports: &[kiln::model::report::TestReport]) -> Option<String> {
-    if reports.is_empty() {
-        return None;
+    let (coverage, tests): (Vec<_>, Vec<_>) = reports.iter().partition(|r| r.coverage.is_some());
+    let mut parts = Vec::new();
+    if !tests.is_empty() {
+        let sum = |f: fn(&kiln::model::report::TestReport) -> u64| {
+            tests.iter().map(|r| f(r)).sum::<u64>()
+        };
+        let (passed, failed, errored, skipped) = (
+            sum(|r| r.passed),
+            sum(|r| r.failed),
+            sum(|r| r.errored),
+            sum(|r| r.skipped),
+        );
+        let mut text = format!("tests: {passed} passed, {failed} failed");
+        if errored > 0 {
+            text.push_str(&format!(", {errored} errored"));
+        }
+        text.push_str(&format!(", {skipped} skipped"));
+        parts.push(text);
     }
-    let sum = |f: fn(&kiln::model::report::TestReport) -> u64| reports.iter().map(f).sum::<u64>();
-    let (passed, failed, errored, skipped) = (
-        sum(|r| r.passed),
-        sum(|r| r.failed),
-        sum(|r| r.errored),
-        sum(|r| r.skipped),
-    );
-    let mut text = format!("tests: {passed} passed, {failed} failed");
-    if errored > 0 {
-        text.push_str(&format!(", {errored} errored"));
+    if !coverage.is_empty() {
+        let (covered, total) = coverage
+            .iter()
+            .filter_map(|r| r.coverage)
+            .fold((0, 0), |(c, t), cov| (c + cov.covered, t + cov.total));
+        let all = kiln::model::report::Coverage { covered, total };
+        parts.push(format!(
+            "coverage: {:.1}% of lines ({covered}/{total})",
+            all.percent()
+        ));
     }
-    text.push_str(&format!(", {skipped} skipped"));
-    Some(text)
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// Prints run events as status lines, one event at a time.

@@ -193,34 +193,47 @@ fn outputs(spec: &Buildspec, y: &mut String) {
 }
 
 fn reports(spec: &Buildspec, y: &mut String) {
-    let mut junit = Vec::new();
-    let mut unread = Vec::new();
+    // Per kiln format key, the globs of the groups of that format.
+    let mut by_key: Vec<(&'static str, Vec<String>)> = Vec::new();
     for report in &spec.reports {
         let dir = format!("{REPORTS_OUTPUT}/{}/**/*", report_dir(&report.group.value));
-        match report.format {
-            ReportFormat::JunitXml => junit.push(dir),
-            other => unread.push(format!("{} ({other})", report.group.value)),
+        let key = report_key(report.format);
+        match by_key.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, globs)) => globs.push(dir),
+            None => by_key.push((key, vec![dir])),
         }
     }
-    if !unread.is_empty() {
-        let _ = writeln!(
-            y,
-            "        # Collected into {REPORTS_OUTPUT}/ but not read by kiln: {}.",
-            unread.join(", ")
-        );
-    }
-    if junit.is_empty() {
+    if by_key.is_empty() {
         return;
     }
-    let globs: Vec<String> = junit
-        .iter()
-        .map(|g| serde_json::to_string(g).expect("strings serialize"))
-        .collect();
     let _ = writeln!(
         y,
-        "        # Test reports, shown by `kiln show`.\n        reports:\n          junit: [{}]",
-        globs.join(", ")
+        "        # Test and coverage reports, shown by `kiln show`.\n        reports:"
     );
+    for (key, globs) in by_key {
+        let globs: Vec<String> = globs
+            .iter()
+            .map(|g| serde_json::to_string(g).expect("strings serialize"))
+            .collect();
+        let _ = writeln!(y, "          {key}: [{}]", globs.join(", "));
+    }
+}
+
+/// The key of kiln's `reports:` that reads a CodeBuild report format.
+fn report_key(format: ReportFormat) -> &'static str {
+    match format {
+        ReportFormat::JunitXml => "junit",
+        ReportFormat::TestngXml => "testng",
+        ReportFormat::NunitXml => "nunit",
+        ReportFormat::Nunit3Xml => "nunit3",
+        ReportFormat::VisualStudioTrx => "trx",
+        ReportFormat::CucumberJson => "cucumber",
+        ReportFormat::CoberturaXml => "cobertura",
+        ReportFormat::JacocoXml => "jacoco",
+        ReportFormat::CloverXml => "clover",
+        ReportFormat::SimpleCov => "simplecov",
+        ReportFormat::LcovInfo => "lcov",
+    }
 }
 
 fn grants(spec: &Buildspec, y: &mut String) {
@@ -301,7 +314,7 @@ mod tests {
             "buildspec: \"ci/buildspec.yml\"",
             "outputs: [artifact, docs, reports]",
             "junit: [\"reports/unit/**/*\"]",
-            "not read by kiln: cov (COBERTURAXML)",
+            "cobertura: [\"reports/cov/**/*\"]",
             "dirs: [codebuild]",
             "exports: [TAG]",
             "{ program: bash, runs: any, network: true }",

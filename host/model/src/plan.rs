@@ -90,8 +90,8 @@ pub struct ActionPlan {
     pub cache: CachePolicy,
     /// Persistent directories mounted at `/cache/<name>`.
     pub cache_dirs: Vec<String>,
-    /// JUnit reports the action writes into its outputs.
-    pub junit_reports: Vec<ReportPattern>,
+    /// Test and coverage reports the action writes into its outputs.
+    pub reports: Vec<ReportPattern>,
     /// `uses: approval`: the engine waits for a person instead of running
     /// a plugin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -183,6 +183,9 @@ pub struct WorkUnit {
 /// Files of one output artifact, matched by a glob relative to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportPattern {
+    /// How the matched files are read.
+    #[serde(default)]
+    pub format: crate::report::ReportFormat,
     pub output: String,
     /// Relative to the output's root; `**` crosses directories.
     pub glob: String,

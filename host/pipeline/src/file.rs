@@ -112,14 +112,63 @@ pub struct ActionFile {
     pub exports: Vec<Located<String>>,
 }
 
-/// `reports:` of an action.
+/// `reports:` of an action: per format, files `<output>/<glob>`, where
+/// `<output>` is one of the action's outputs, e.g. `results/**/*.xml`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportsFile {
-    /// JUnit XML files: `<output>/<glob>`, where `<output>` is one of the
-    /// action's outputs, e.g. `results/**/*.xml`.
+    /// JUnit XML test reports.
     #[serde(default)]
     pub junit: Vec<Located<String>>,
+    /// TestNG's `testng-results.xml`.
+    #[serde(default)]
+    pub testng: Vec<Located<String>>,
+    /// NUnit 2 XML test results.
+    #[serde(default)]
+    pub nunit: Vec<Located<String>>,
+    /// NUnit 3 XML test results.
+    #[serde(default)]
+    pub nunit3: Vec<Located<String>>,
+    /// Visual Studio `.trx` test results.
+    #[serde(default)]
+    pub trx: Vec<Located<String>>,
+    /// Cucumber JSON reports.
+    #[serde(default)]
+    pub cucumber: Vec<Located<String>>,
+    /// Cobertura XML coverage.
+    #[serde(default)]
+    pub cobertura: Vec<Located<String>>,
+    /// JaCoCo XML coverage.
+    #[serde(default)]
+    pub jacoco: Vec<Located<String>>,
+    /// Clover XML coverage.
+    #[serde(default)]
+    pub clover: Vec<Located<String>>,
+    /// SimpleCov JSON coverage.
+    #[serde(default)]
+    pub simplecov: Vec<Located<String>>,
+    /// lcov tracefiles (`lcov.info`).
+    #[serde(default)]
+    pub lcov: Vec<Located<String>>,
+}
+
+impl ReportsFile {
+    /// The patterns of each format, by the format's key.
+    pub fn by_format(&self) -> [(&'static str, &[Located<String>]); 11] {
+        [
+            ("junit", &self.junit),
+            ("testng", &self.testng),
+            ("nunit", &self.nunit),
+            ("nunit3", &self.nunit3),
+            ("trx", &self.trx),
+            ("cucumber", &self.cucumber),
+            ("cobertura", &self.cobertura),
+            ("jacoco", &self.jacoco),
+            ("clover", &self.clover),
+            ("simplecov", &self.simplecov),
+            ("lcov", &self.lcov),
+        ]
+    }
 }
 
 /// `cache:` of an action.

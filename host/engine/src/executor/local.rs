@@ -400,22 +400,22 @@ fn programs_home(dir: &Path, runs_programs: bool) -> Result<PathBuf, AttemptFail
     Ok(home)
 }
 
-/// The declared JUnit reports in the outputs; files that could not be
+/// The declared test and coverage reports in the outputs; files that could not be
 /// read are noted in the log.
 async fn read_reports(
     unit: &WorkUnit,
     outputs: &[(String, PathBuf)],
     log: &ActionLog,
 ) -> Vec<TestReport> {
-    if unit.action.junit_reports.is_empty() {
+    if unit.action.reports.is_empty() {
         return Vec::new();
     }
-    let patterns = unit.action.junit_reports.clone();
+    let patterns = unit.action.reports.clone();
     let dirs = outputs.to_vec();
     let collected = tokio::task::spawn_blocking(move || {
         let dirs: Vec<(String, &Path)> =
             dirs.iter().map(|(n, p)| (n.clone(), p.as_path())).collect();
-        crate::reports::collect_junit(&patterns, &dirs)
+        crate::reports::collect(&patterns, &dirs)
     })
     .await
     .unwrap_or_default();

@@ -1,11 +1,12 @@
-//! Test reports an action declares (`reports: { junit: [...] }`): found in
-//! the action's outputs after it succeeds or fails, parsed, and kept with
-//! the run so that `kiln show` can say what passed and what failed.
+//! Test and coverage reports an action declares (`reports: { junit:
+//! [...], cobertura: [...] }`): found in the action's outputs after it
+//! succeeds or fails, parsed, and kept with the run so that `kiln show`
+//! can say what passed, what failed, and how much the tests covered.
 
 use std::path::Path;
 
 use kiln_model::plan::ReportPattern;
-pub use kiln_model::report::{FailedTest, TestReport, parse_junit};
+pub use kiln_model::report::{FailedTest, TestReport, parse_junit, parse_report};
 
 /// A report file bigger than this is not read.
 const MAX_REPORT_BYTES: u64 = 64 * 1024 * 1024;
@@ -18,9 +19,9 @@ pub struct Collected {
     pub problems: Vec<String>,
 }
 
-/// Read the JUnit reports matching `patterns` in the action's output
+/// Read the reports matching `patterns` in the action's output
 /// directories (`outputs`: name and directory).
-pub fn collect_junit(patterns: &[ReportPattern], outputs: &[(String, &Path)]) -> Collected {
+pub fn collect(patterns: &[ReportPattern], outputs: &[(String, &Path)]) -> Collected {
     let mut collected = Collected::default();
     for pattern in patterns {
         let Some((_, root)) = outputs.iter().find(|(name, _)| *name == pattern.output) else {
@@ -56,7 +57,7 @@ pub fn collect_junit(patterns: &[ReportPattern], outputs: &[(String, &Path)]) ->
                     .to_string_lossy()
                     .replace(std::path::MAIN_SEPARATOR, "/")
             );
-            match read_one(entry.path(), &shown) {
+            match read_one(pattern, entry.path(), &shown) {
                 Ok(Some(report)) => collected.reports.push(report),
                 Ok(None) => {}
                 Err(problem) => collected.problems.push(problem),
@@ -72,7 +73,11 @@ pub fn collect_junit(patterns: &[ReportPattern], outputs: &[(String, &Path)]) ->
     collected
 }
 
-fn read_one(path: &Path, shown: &str) -> Result<Option<TestReport>, String> {
+fn read_one(
+    pattern: &ReportPattern,
+    path: &Path,
+    shown: &str,
+) -> Result<Option<TestReport>, String> {
     let size = std::fs::metadata(path)
         .map_err(|e| format!("{shown}: {e}"))?
         .len();
@@ -82,7 +87,7 @@ fn read_one(path: &Path, shown: &str) -> Result<Option<TestReport>, String> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
-    parse_junit(shown, &String::from_utf8_lossy(&bytes))
+    parse_report(pattern.format, shown, &String::from_utf8_lossy(&bytes))
 }
 
 #[cfg(test)]
@@ -107,10 +112,11 @@ mod tests {
         std::fs::write(dir.path().join("junit/pom.xml"), "<project/>").unwrap();
         std::fs::write(dir.path().join("junit/broken.xml"), "<testsuite>").unwrap();
         let patterns = [ReportPattern {
+            format: Default::default(),
             output: "results".into(),
             glob: "**/*.xml".into(),
         }];
-        let collected = collect_junit(&patterns, &[("results".into(), dir.path())]);
+        let collected = collect(&patterns, &[("results".into(), dir.path())]);
         assert_eq!(collected.reports.len(), 1, "{collected:?}");
         let report = &collected.reports[0];
         assert_eq!(report.path, "results/junit/a.xml");
@@ -133,13 +139,46 @@ mod tests {
     }
 
     #[test]
+    fn each_pattern_is_read_in_its_format() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("lcov.info"),
+            "SF:a.rs\nDA:1,1\nDA:2,0\nend_of_record\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("cucumber.json"),
+            r#"[{"name": "f", "elements": [{"name": "s", "steps": [{"result": {"status": "passed"}}]}]}]"#,
+        )
+        .unwrap();
+        let pattern = |format, glob: &str| ReportPattern {
+            format,
+            output: "out".into(),
+            glob: glob.into(),
+        };
+        let patterns = [
+            pattern(kiln_model::report::ReportFormat::Lcov, "*.info"),
+            pattern(kiln_model::report::ReportFormat::Cucumber, "*.json"),
+        ];
+        let collected = collect(&patterns, &[("out".into(), dir.path())]);
+        assert!(collected.problems.is_empty(), "{collected:?}");
+        let [lcov, cucumber] = &collected.reports[..] else {
+            panic!("{collected:?}")
+        };
+        assert_eq!(lcov.format, "lcov");
+        assert_eq!(lcov.coverage.map(|c| (c.covered, c.total)), Some((1, 2)));
+        assert_eq!((cucumber.format.as_str(), cucumber.passed), ("cucumber", 1));
+    }
+
+    #[test]
     fn a_pattern_matching_nothing_is_reported() {
         let dir = tempfile::tempdir().unwrap();
         let patterns = [ReportPattern {
+            format: Default::default(),
             output: "results".into(),
             glob: "*.xml".into(),
         }];
-        let collected = collect_junit(&patterns, &[("results".into(), dir.path())]);
+        let collected = collect(&patterns, &[("results".into(), dir.path())]);
         assert!(collected.reports.is_empty());
         assert_eq!(collected.problems, ["no report matches `results/*.xml`"]);
     }

@@ -203,7 +203,7 @@ async fn validate(
                 limits: settings::limits(action, site, &mut report),
                 cache: settings::cache_policy(action),
                 cache_dirs: settings::cache_dirs(action, site, &mut report),
-                junit_reports: settings::junit_reports(action, site, &mut report),
+                reports: settings::reports(action, site, &mut report),
                 approval,
                 exports: std::mem::take(&mut exports[s][a].0),
                 interpolate: std::mem::take(&mut exports[s][a].1),

@@ -9,6 +9,7 @@ use kiln_model::cache::CachePolicy;
 use kiln_model::limits::{Limits, Size};
 use kiln_model::names::is_plain_name;
 use kiln_model::plan::{Condition, ReportPattern};
+use kiln_model::report::ReportFormat;
 use kiln_pipeline::Located;
 use kiln_pipeline::file::{ActionFile, CacheFile, ConditionText, ScalarValue, SizeText};
 
@@ -135,54 +136,70 @@ pub fn cache_dirs(action: &ActionFile, site: Site, report: &mut Report<'_>) -> V
     dirs.clone()
 }
 
-/// `reports.junit`: each pattern starts with one of the action's outputs
-/// and the rest is a valid glob.
-pub fn junit_reports(
-    action: &ActionFile,
-    site: Site,
-    report: &mut Report<'_>,
-) -> Vec<ReportPattern> {
+/// `reports:`: per format, `<output>/<glob>` patterns over the action's
+/// outputs (a bare output name means its `**/*.xml`).
+pub fn reports(action: &ActionFile, site: Site, report: &mut Report<'_>) -> Vec<ReportPattern> {
     let Some(reports) = &action.reports else {
         return Vec::new();
     };
     let mut patterns = Vec::new();
-    for (i, pattern) in reports.junit.iter().enumerate() {
-        let field = site.field(&format!("reports.junit[{i}]"));
-        let (output, glob) = pattern
-            .value
-            .split_once('/')
-            .unwrap_or((pattern.value.as_str(), "**/*.xml"));
-        if !action.outputs.iter().any(|o| o.value == output) {
-            let outputs: Vec<&str> = action.outputs.iter().map(|o| o.value.as_str()).collect();
-            report.add(
-                pattern.at,
-                field,
-                format!(
-                    "`{}` must start with one of the action's outputs ({}): reports are read from what the action wrote",
-                    pattern.value,
-                    if outputs.is_empty() {
-                        "it has none".to_owned()
-                    } else {
-                        outputs.join(", ")
-                    }
-                ),
-            );
-            continue;
+    for (key, list) in reports.value.by_format() {
+        let format = ReportFormat::ALL
+            .into_iter()
+            .find(|f| f.key() == key)
+            .expect("every key of `reports:` is a format");
+        for (i, pattern) in list.iter().enumerate() {
+            let field = site.field(&format!("reports.{key}[{i}]"));
+            if let Some((output, glob)) = report_pattern(action, pattern, field, report) {
+                patterns.push(ReportPattern {
+                    format,
+                    output,
+                    glob,
+                });
+            }
         }
-        if let Err(error) = globset::Glob::new(glob) {
-            report.add(
-                pattern.at,
-                field,
-                format!("`{glob}` is not a glob: {error}"),
-            );
-            continue;
-        }
-        patterns.push(ReportPattern {
-            output: output.to_owned(),
-            glob: glob.to_owned(),
-        });
     }
     patterns
+}
+
+/// One `<output>/<glob>`, checked: the output is the action's, the glob
+/// is one.
+fn report_pattern(
+    action: &ActionFile,
+    pattern: &Located<String>,
+    field: String,
+    report: &mut Report<'_>,
+) -> Option<(String, String)> {
+    let (output, glob) = pattern
+        .value
+        .split_once('/')
+        .unwrap_or((pattern.value.as_str(), "**/*.xml"));
+    if !action.outputs.iter().any(|o| o.value == output) {
+        let outputs: Vec<&str> = action.outputs.iter().map(|o| o.value.as_str()).collect();
+        report.add(
+            pattern.at,
+            field,
+            format!(
+                "`{}` must start with one of the action's outputs ({}): reports are read from what the action wrote",
+                pattern.value,
+                if outputs.is_empty() {
+                    "it has none".to_owned()
+                } else {
+                    outputs.join(", ")
+                }
+            ),
+        );
+        return None;
+    }
+    if let Err(error) = globset::Glob::new(glob) {
+        report.add(
+            pattern.at,
+            field,
+            format!("`{glob}` is not a glob: {error}"),
+        );
+        return None;
+    }
+    Some((output.to_owned(), glob.to_owned()))
 }
 
 /// The pipeline's variables overlaid with the action's.

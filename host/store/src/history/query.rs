@@ -11,6 +11,7 @@ use super::recorder::{log_location, status_of};
 use super::{RunStore, RunStoreError, Status, rfc3339};
 pub use kiln_model::artifact::ArtifactRecord;
 use kiln_model::digest::Digest;
+use kiln_model::report::Coverage;
 pub use kiln_model::report::{FailedTest, TestReport as ReportRecord};
 pub use kiln_model::run::{ActionDetail, AttemptDetail, RunDetail, RunSummary, StageDetail};
 
@@ -208,7 +209,7 @@ impl RunStore {
         let mut statement = connection
             .prepare_cached(
                 "SELECT action, path, format, tests, passed, failed, errored, skipped,
-                        duration_ms, failures
+                        duration_ms, failures, lines_covered, lines_total
                  FROM reports WHERE run_id = ?1 ORDER BY rowid",
             )
             .map_err(sqlite)?;
@@ -227,6 +228,16 @@ impl RunStore {
                         skipped: count(row, 7)?,
                         duration_ms: count(row, 8)?,
                         failures: serde_json::from_str(&failures).unwrap_or_default(),
+                        coverage: match (
+                            row.get::<_, Option<i64>>(10)?,
+                            row.get::<_, Option<i64>>(11)?,
+                        ) {
+                            (Some(covered), Some(total)) => Some(Coverage {
+                                covered: covered.max(0) as u64,
+                                total: total.max(0) as u64,
+                            }),
+                            _ => None,
+                        },
                     },
                 ))
             })

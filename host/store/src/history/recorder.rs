@@ -409,8 +409,9 @@ impl RunRecorder {
                     sql(
                         &transaction,
                         "INSERT OR REPLACE INTO reports (run_id, action, path, format, tests,
-                             passed, failed, errored, skipped, duration_ms, failures)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                             passed, failed, errored, skipped, duration_ms, failures,
+                             lines_covered, lines_total)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                         params![
                             run,
                             action,
@@ -422,7 +423,9 @@ impl RunRecorder {
                             report.errored as i64,
                             report.skipped as i64,
                             report.duration_ms as i64,
-                            failures
+                            failures,
+                            report.coverage.map(|c| c.covered as i64),
+                            report.coverage.map(|c| c.total as i64)
                         ],
                     )?;
                 }

@@ -10,6 +10,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V2_APPROVALS),
         M::up(V3_SERVE),
         M::up(V4_EXPORTS),
+        M::up(V5_COVERAGE),
     ])
 }
 
@@ -233,6 +234,13 @@ CREATE TABLE exports (
     value   TEXT NOT NULL,
     PRIMARY KEY (run_id, action, name)
 );
+"#;
+
+/// Coverage reports (`reports: { cobertura: [...] }`...): lines covered of
+/// lines that count; both empty for a test report.
+const V5_COVERAGE: &str = r#"
+ALTER TABLE reports ADD COLUMN lines_covered INTEGER;
+ALTER TABLE reports ADD COLUMN lines_total INTEGER;
 "#;
 
 #[cfg(test)]
