@@ -469,6 +469,34 @@ pub struct Report {
     pub format: ReportFormat,
 }
 
+impl Report {
+    /// The directory this group's files are collected into: the group's
+    /// name (the last part of an ARN), anything but letters, digits, `-`,
+    /// `_` and `.` made `_`; never empty, `.` or `..`.
+    pub fn dir(&self) -> String {
+        report_group_dir(&self.group.value)
+    }
+}
+
+/// See [`Report::dir`].
+pub fn report_group_dir(group: &str) -> String {
+    let name = group.rsplit('/').next().unwrap_or(group);
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match name.trim_matches('.') {
+        "" => "report".to_owned(),
+        _ => name,
+    }
+}
+
 /// One artifact: the primary one, or a secondary artifact.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Artifact {

@@ -42,16 +42,7 @@ pub fn approve(
     };
     match history.decide_approval(&run_id, action, &decision) {
         Ok(()) => {
-            let (style, verb) = if approved {
-                (output::GREEN, "Approved")
-            } else {
-                (output::RED, "Rejected")
-            };
-            output::status(
-                style,
-                verb,
-                &format!("{action} of run {run_id} as {}", decision.by),
-            );
+            print_decided(approved, action, &run_id, &decision.by);
             Ok(ExitCode::SUCCESS)
         }
         Err(ApprovalError::Store(error)) => Err(error.into()),
@@ -87,21 +78,23 @@ pub async fn approve_remote(
             serde_json::json!({ "comment": comment }),
         )
         .await?;
+    print_decided(
+        approved,
+        action,
+        answer["run"].as_str().unwrap_or(run),
+        answer["by"].as_str().unwrap_or("?"),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `Approved go-live of run <id> as alice`.
+fn print_decided(approved: bool, action: &str, run: &str, by: &str) {
     let (style, verb) = if approved {
         (output::GREEN, "Approved")
     } else {
         (output::RED, "Rejected")
     };
-    output::status(
-        style,
-        verb,
-        &format!(
-            "{action} of run {} as {}",
-            answer["run"].as_str().unwrap_or(run),
-            answer["by"].as_str().unwrap_or("?")
-        ),
-    );
-    Ok(ExitCode::SUCCESS)
+    output::status(style, verb, &format!("{action} of run {run} as {by}"));
 }
 
 /// `kiln approve --pending --server URL`.

@@ -196,7 +196,7 @@ fn reports(spec: &Buildspec, y: &mut String) {
     // Per kiln format key, the globs of the groups of that format.
     let mut by_key: Vec<(&'static str, Vec<String>)> = Vec::new();
     for report in &spec.reports {
-        let dir = format!("{REPORTS_OUTPUT}/{}/**/*", report_dir(&report.group.value));
+        let dir = format!("{REPORTS_OUTPUT}/{}/**/*", report.dir());
         let key = report_key(report.format);
         match by_key.iter_mut().find(|(k, _)| *k == key) {
             Some((_, globs)) => globs.push(dir),
@@ -260,27 +260,6 @@ fn grants(spec: &Buildspec, y: &mut String) {
     }
 }
 
-/// The directory of a report group in the reports output, as the
-/// `codebuild` plugin names it: the group's name (the last part of an
-/// ARN), anything but letters, digits, `-`, `_` and `.` made `_`.
-pub fn report_dir(group: &str) -> String {
-    let name = group.rsplit('/').next().unwrap_or(group);
-    let name: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    match name.trim_matches('.') {
-        "" => "report".to_owned(),
-        _ => name,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,7 +303,7 @@ mod tests {
             assert!(yaml.contains(wanted), "no `{wanted}` in:\n{yaml}");
         }
         assert_eq!(
-            report_dir("arn:aws:codebuild:r:1:report-group/my g"),
+            kiln_buildspec::report_group_dir("arn:aws:codebuild:r:1:report-group/my g"),
             "my_g"
         );
         assert_eq!(pipeline_name(Path::new("/src/my app")), "my-app");

@@ -97,7 +97,7 @@ fn copy_report(
     target: &Target,
     tree: &FsTree,
 ) -> Result<usize, Error> {
-    let dir = group_dir(&report.group.value);
+    let dir = report.dir();
     match copy_set(&report.files, &target.path.join(&dir), tree) {
         Ok(files) => {
             kiln_sdk::info!(
@@ -118,27 +118,6 @@ fn copy_report(
             );
             Ok(0)
         }
-    }
-}
-
-/// The directory of a report group in the reports output: the group's
-/// name (the last part of an ARN), with anything but letters, digits,
-/// `-`, `_` and `.` replaced by `_`.
-pub fn group_dir(group: &str) -> String {
-    let name = group.rsplit('/').next().unwrap_or(group);
-    let name: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    match name.trim_matches('.') {
-        "" => "report".to_owned(),
-        _ => name,
     }
 }
 
@@ -212,7 +191,7 @@ impl std::fmt::Display for SelectErrorText {
 
 #[cfg(test)]
 mod tests {
-    use super::group_dir;
+    use kiln_buildspec::report_group_dir as group_dir;
 
     #[test]
     fn report_groups_become_directory_names() {

@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 
 mod buildspec;
 mod registry;
+mod serve;
 
 use kiln_engine::plugins::PluginResolver;
 use kiln_sandbox::Runtime;
@@ -209,7 +210,11 @@ pub async fn run_bench(options: BenchOptions) -> Result<String> {
     // 6. A CodeBuild buildspec against the same commands in bash.
     rows.push(buildspec::row(&options, root)?);
 
-    // 7. Per plugin: compile, deserialize from the compiled cache,
+    // 7. `kiln serve`: webhooks to running actions, a flood of bad
+    //    signatures, memory, polling.
+    rows.extend(serve::rows(&options, root)?);
+
+    // 8. Per plugin: compile, deserialize from the compiled cache,
     //    instantiate + call.
     let mut plugin_rows = String::new();
     // Plugins of other languages are measured when they are built

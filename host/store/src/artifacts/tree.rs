@@ -101,7 +101,9 @@ impl<'a> TreeWriter<'a> {
 
     /// Write every entry of `manifest` (which passed [`Manifest::check`]):
     /// directories and links in order, then file contents in parallel,
-    /// grouped by directory so each directory is opened once.
+    /// grouped by directory so each directory is opened once, and the
+    /// files of one directory in parallel too (verifying is hashing: a
+    /// tree of one directory must still use every core).
     pub(super) fn write(&self, manifest: &Manifest) -> Result<(), StoreError> {
         let mut by_dir: BTreeMap<&str, Vec<FileJob<'_>>> = BTreeMap::new();
         for entry in &manifest.entries {
@@ -129,7 +131,8 @@ impl<'a> TreeWriter<'a> {
         use rayon::prelude::*;
         by_dir.into_par_iter().try_for_each(|(parent, jobs)| {
             let dir = self.open_parent(parent)?;
-            jobs.iter().try_for_each(|job| self.write_file(&dir, job))
+            jobs.par_iter()
+                .try_for_each(|job| self.write_file(&dir, job))
         })
     }
 
