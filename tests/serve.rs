@@ -998,6 +998,11 @@ fn history_commands_read_a_server_as_they_read_a_data_directory() {
     let missing = sandbox.kiln(&[&["show", "nosuchrun"][..], &remote].concat());
     assert_ne!(missing.code, 0);
     assert!(missing.stderr.contains("404"), "{}", missing.stderr);
+    // A token in the environment (for `kiln trigger`) does not send the
+    // history commands anywhere: without a server they read locally.
+    let mut local = sandbox.command();
+    local.args(["runs"]).env("KILN_TOKEN", &write);
+    Sandbox::run_with(&mut local).assert_code(0);
     let tokenless = sandbox.kiln(&["runs", "--server", server.url.as_str()]);
     assert_ne!(tokenless.code, 0);
     assert!(

@@ -13,8 +13,9 @@ pub struct ServerArgs {
     /// Ask this kiln server instead of the local data directory
     #[arg(long, env = "KILN_SERVER", value_name = "URL")]
     pub server: Option<String>,
-    /// An API token of that server (`kiln token create` there)
-    #[arg(long, env = "KILN_TOKEN", hide_env_values = true, requires = "server")]
+    /// An API token of that server (`kiln token create` there); used only
+    /// with a server
+    #[arg(long, env = "KILN_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
 }
 

@@ -85,24 +85,10 @@ impl Mirror {
         check_ref(git_ref)?;
         let _guard = self.lock.lock().await;
         self.fetch_locked().await?;
-        let spec = format!("{git_ref}^{{commit}}");
-        let output = git(
-            Some(&self.dir),
-            &[
-                "rev-parse",
-                "--verify",
-                "--quiet",
-                "--end-of-options",
-                &spec,
-            ],
-            QUICK_DEADLINE,
-        )
-        .await
-        .map_err(|_| GitError {
+        self.peel(git_ref).await.ok_or_else(|| GitError {
             command: "rev-parse".into(),
             message: format!("{} has no ref {git_ref}", self.url),
-        })?;
-        Ok(output.trim().to_owned())
+        })
     }
 
     /// The committer time (Unix seconds) of a commit the mirror has.
@@ -152,7 +138,8 @@ impl Mirror {
         Ok(())
     }
 
-    /// The commit `object` is or points to, if the mirror has it.
+    /// The commit `object` (a commit id, a tag, a ref) is or points to, if
+    /// the mirror has it.
     async fn peel(&self, object: &str) -> Option<String> {
         if !self.dir.exists() {
             return None;
