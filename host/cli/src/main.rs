@@ -4,6 +4,7 @@
 
 mod approvals;
 mod commands;
+mod environment;
 mod history;
 mod live;
 mod output;

@@ -19,8 +19,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::cron::Schedule;
 use crate::refs::RefPattern;
-use crate::triggers::schedule::Schedule;
 use crate::triggers::signature::Provider;
 
 /// The default address: this machine only.
@@ -476,10 +476,10 @@ impl Checker<'_> {
             raw.catch_up,
         )
         .map_err(|error| match error {
-            crate::triggers::schedule::ScheduleError::Cron(why) => {
+            crate::cron::ScheduleError::Cron(why) => {
                 self.error(raw.cron.span(), &format!("{field}.cron"), why)
             }
-            crate::triggers::schedule::ScheduleError::TimeZone(why) => self.error(
+            crate::cron::ScheduleError::TimeZone(why) => self.error(
                 timezone.map_or(raw.cron.span(), |t| t.span()),
                 &format!("{field}.timezone"),
                 why,

@@ -16,6 +16,7 @@
 //! ```
 
 pub mod config;
+mod cron;
 
 mod api;
 mod git;

@@ -1,0 +1,80 @@
+//! What the `kiln` command reads from its environment, in one place: the
+//! host's configuration (`KILN_PLUGIN_PATH`, `KILN_SECRET_*`, registry
+//! credentials, `PATH`, `HOME`, `KILN_COMPILED_DIR`), the data directory,
+//! and the SDK toolchain. Nothing below the CLI reads the environment.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use kiln::registry::client::ClientConfig;
+use kiln::store::data_dir::DataDir;
+use kiln::store::secrets::EnvProvider;
+use kiln::{Host, HostConfig};
+
+/// The host of the data directory `flag` names (or the default one),
+/// configured from this process's environment, read here once:
+/// `KILN_PLUGIN_PATH`, `KILN_SECRET_*`, the registry's credentials and
+/// deadline, `PATH`, `HOME`, `KILN_COMPILED_DIR`.
+pub fn open_host_with(flag: Option<&Path>, insecure: bool) -> Result<Host> {
+    let mut config = HostConfig::new(data_location(flag)?);
+    config.plugin_path = plugin_path();
+    config.registry = ClientConfig::from_env(insecure)?;
+    config.secret_providers = vec![Box::new(EnvProvider::from_vars(
+        std::env::vars().filter(|(name, _)| name.starts_with("KILN_SECRET_")),
+    ))];
+    config.exec_search_path = std::env::var_os("PATH")
+        .map(|path| std::env::split_paths(&path).collect())
+        .unwrap_or_default();
+    config.home = std::env::var_os("HOME").map(PathBuf::from);
+    config.compiled_dir = std::env::var_os("KILN_COMPILED_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from);
+    Host::open(config).map_err(anyhow::Error::from)
+}
+
+/// Where `kiln plugin build` finds the SDK scripts: `KILN_SDK_DIR` (a
+/// `sdk/` directory, with `wit/` beside it), else the SDKs kiln carries,
+/// written into the data directory; their tools in `KILN_TOOLS_DIR`, else
+/// the data directory's `tools/`.
+pub fn toolchain(data_dir: Option<&Path>) -> Result<kiln::plugin_build::Toolchain> {
+    let tools = std::env::var_os("KILN_TOOLS_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from);
+    if let Some(sdk_dir) = std::env::var_os("KILN_SDK_DIR").filter(|dir| !dir.is_empty()) {
+        let sdk_dir = PathBuf::from(sdk_dir);
+        let tools_dir = tools.unwrap_or_else(|| sdk_dir.join("../.tools"));
+        return Ok(kiln::plugin_build::Toolchain { sdk_dir, tools_dir });
+    }
+    let data = DataDir::open(data_location(data_dir)?)?;
+    let tools_dir = tools.unwrap_or_else(|| data.tools());
+    kiln::plugin_build::Toolchain::embedded(&data.sdk(), tools_dir)
+        .context("writing out the SDKs kiln carries")
+}
+
+fn data_location(flag: Option<&Path>) -> Result<PathBuf> {
+    match flag {
+        Some(dir) => Ok(dir.to_path_buf()),
+        None => DataDir::default_location()
+            .context("no home directory to put the kiln data directory in; pass --data-dir"),
+    }
+}
+
+/// `KILN_PLUGIN_PATH`, then (for a kiln run from its build tree) the
+/// plugins built beside it: the Python, JavaScript and C first-party
+/// plugins are not built into the binary.
+fn plugin_path() -> Vec<PathBuf> {
+    let mut path: Vec<PathBuf> = std::env::var_os("KILN_PLUGIN_PATH")
+        .map(|paths| std::env::split_paths(&paths).collect())
+        .unwrap_or_default();
+    if let Some(built) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| {
+            exe.parent()
+                .map(|dir| dir.join("../kiln-plugins/wasm32-wasip2/release"))
+        })
+        .filter(|dir| dir.is_dir())
+    {
+        path.push(built);
+    }
+    path
+}
