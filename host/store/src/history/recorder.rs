@@ -57,6 +57,54 @@ pub struct FailedStart<'a> {
 }
 
 /// Records one run; holds the run's lock until dropped.
+/// What the `runs` row of a new run says about it.
+struct RunRow<'a> {
+    pipeline: &'a str,
+    file: &'a Path,
+    workspace: &'a Path,
+    meta: &'a RunMeta,
+}
+
+/// Insert the `runs` row of a new run: running, or, with `failed_with`,
+/// failed before it started, ended at once with that error.
+fn insert_run(
+    transaction: &Transaction,
+    run_id: &str,
+    row: &RunRow<'_>,
+    failed_with: Option<&str>,
+) -> rusqlite::Result<usize> {
+    let now = now_ms();
+    let (status, finished_at, duration_ms) = match failed_with {
+        Some(_) => ("failed", Some(now), Some(0)),
+        None => ("running", None, None),
+    };
+    let meta = row.meta;
+    transaction.execute(
+        "INSERT INTO runs (id, pipeline, file, file_digest, workspace, trigger, status,
+                           started_at, finished_at, duration_ms, commit_sha, commit_time,
+                           project, git_ref, delivery, error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        params![
+            run_id,
+            row.pipeline,
+            path_text(row.file),
+            meta.file_digest,
+            path_text(row.workspace),
+            meta.trigger,
+            status,
+            now,
+            finished_at,
+            duration_ms,
+            meta.commit.as_ref().map(|(sha, _)| sha),
+            meta.commit.as_ref().map(|(_, time)| time * 1000),
+            meta.project,
+            meta.git_ref,
+            meta.delivery,
+            failed_with,
+        ],
+    )
+}
+
 pub struct RunRecorder {
     store: RunStore,
     run_id: String,
@@ -77,29 +125,13 @@ impl RunRecorder {
             .ok_or_else(|| std::io::Error::other(format!("run {run_id} is locked")))?;
         let mut connection = store.lock();
         let transaction = store.write(&mut connection)?;
-        let now = now_ms();
-        transaction
-            .execute(
-                "INSERT INTO runs (id, pipeline, file, file_digest, workspace, trigger, status,
-                                   started_at, commit_sha, commit_time, project, git_ref,
-                                   delivery)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![
-                    run_id,
-                    plan.name,
-                    path_text(&plan.file),
-                    meta.file_digest,
-                    path_text(&plan.workspace),
-                    meta.trigger,
-                    now,
-                    meta.commit.as_ref().map(|(sha, _)| sha),
-                    meta.commit.as_ref().map(|(_, time)| time * 1000),
-                    meta.project,
-                    meta.git_ref,
-                    meta.delivery,
-                ],
-            )
-            .map_err(|e| store.sqlite(e))?;
+        let row = RunRow {
+            pipeline: &plan.name,
+            file: &plan.file,
+            workspace: &plan.workspace,
+            meta,
+        };
+        insert_run(&transaction, run_id, &row, None).map_err(|e| store.sqlite(e))?;
         for (s, stage) in plan.stages.iter().enumerate() {
             transaction
                 .execute(
@@ -191,34 +223,15 @@ impl RunRecorder {
         run_id: &str,
         failed: &FailedStart<'_>,
     ) -> Result<(), RunStoreError> {
-        let meta = failed.meta;
         let mut connection = store.lock();
         let transaction = store.write(&mut connection)?;
-        let now = now_ms();
-        transaction
-            .execute(
-                "INSERT INTO runs (id, pipeline, file, file_digest, workspace, trigger, status,
-                                   started_at, finished_at, duration_ms, commit_sha,
-                                   commit_time, project, git_ref, delivery, error)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'failed', ?7, ?7, 0, ?8, ?9, ?10, ?11, ?12,
-                         ?13)",
-                params![
-                    run_id,
-                    failed.pipeline,
-                    path_text(failed.file),
-                    meta.file_digest,
-                    path_text(failed.workspace),
-                    meta.trigger,
-                    now,
-                    meta.commit.as_ref().map(|(sha, _)| sha),
-                    meta.commit.as_ref().map(|(_, time)| time * 1000),
-                    meta.project,
-                    meta.git_ref,
-                    meta.delivery,
-                    failed.error,
-                ],
-            )
-            .map_err(|e| store.sqlite(e))?;
+        let row = RunRow {
+            pipeline: failed.pipeline,
+            file: failed.file,
+            workspace: failed.workspace,
+            meta: failed.meta,
+        };
+        insert_run(&transaction, run_id, &row, Some(failed.error)).map_err(|e| store.sqlite(e))?;
         transaction.commit().map_err(|e| store.sqlite(e))
     }
 
