@@ -9,7 +9,7 @@ use std::time::Duration;
 use kiln::model::event::Event;
 use kiln::model::status::Status;
 use kiln::{Host, HostConfig, RunHandle, RunRequest};
-use support::Sandbox;
+use support::{Sandbox, action_in};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 /// Build, a gate only alice or bob may open, then a deploy.
@@ -63,16 +63,6 @@ async fn approve(sandbox: &Sandbox, args: &[&str]) -> support::Run {
         .unwrap()
 }
 
-fn action<'a>(run: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    run["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|stage| stage["actions"].as_array().unwrap())
-        .find(|action| action["name"] == name)
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_approver_lets_the_deploy_go_on_and_the_decision_is_kept() {
     let sandbox = Sandbox::new();
@@ -111,13 +101,13 @@ async fn an_approver_lets_the_deploy_go_on_and_the_decision_is_kept() {
     assert!(again.stderr.contains("not waiting"), "{}", again.output());
 
     let shown = sandbox.last_run();
-    let gate = action(&shown, "go-live");
+    let gate = action_in(&shown, "go-live");
     assert_eq!(gate["status"], "succeeded");
     assert_eq!(gate["summary"], "approved by alice: smoke tests pass");
     assert_eq!(gate["approval"]["decision"], "approved");
     assert_eq!(gate["approval"]["decided_by"], "alice");
     assert_eq!(gate["approval"]["comment"], "smoke tests pass");
-    assert_eq!(action(&shown, "deploy")["status"], "succeeded");
+    assert_eq!(action_in(&shown, "deploy")["status"], "succeeded");
     let text = sandbox.kiln(&["show", "last"]);
     assert!(
         text.stdout.contains("approved by alice"),
@@ -151,10 +141,10 @@ async fn a_rejection_fails_the_stage_and_nothing_after_it_runs() {
     assert_eq!(report.status, Status::Failed);
     let shown = sandbox.last_run();
     assert_eq!(
-        action(&shown, "go-live")["error"],
+        action_in(&shown, "go-live")["error"],
         "rejected by bob: not on a Friday"
     );
-    assert_ne!(action(&shown, "deploy")["status"], "succeeded");
+    assert_ne!(action_in(&shown, "deploy")["status"], "succeeded");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,7 +156,10 @@ async fn no_decision_in_time_fails_the_approval() {
     let report = run.wait().await.unwrap();
     assert_eq!(report.status, Status::Failed);
     let shown = sandbox.last_run();
-    assert_eq!(action(&shown, "go-live")["error"], "no decision within 1s");
+    assert_eq!(
+        action_in(&shown, "go-live")["error"],
+        "no decision within 1s"
+    );
     let late = approve(&sandbox, &["last", "go-live", "--as", "alice"]).await;
     late.assert_code(2);
 }
@@ -183,8 +176,8 @@ fn kiln_run_without_a_terminal_fails_the_approval_and_says_how_to_wait() {
         run.output()
     );
     let shown = sandbox.last_run();
-    assert_eq!(action(&shown, "go-live")["status"], "failed");
-    assert_ne!(action(&shown, "deploy")["status"], "succeeded");
+    assert_eq!(action_in(&shown, "go-live")["status"], "failed");
+    assert_ne!(action_in(&shown, "deploy")["status"], "succeeded");
 }
 
 #[test]

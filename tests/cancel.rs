@@ -7,21 +7,11 @@ mod support;
 
 use std::process::Stdio;
 
-use support::{Sandbox, group_members, wait_until};
+use support::{Sandbox, action_in, group_members, wait_until};
 
 /// `build` starts programs that would run for five minutes; `after`, in
 /// the next stage, must never start.
 const LONG_BUILD: &str = "name: long\nstages:\n  - name: build\n    actions:\n      - name: build\n        uses: probe\n        timeout: 10m\n        with: { mode: exec, program: sh, args: [\"-c\", \"echo group $$; sleep 300 & sleep 300\"] }\n        grants:\n          exec: [{ program: sh, runs: any }]\n  - name: later\n    actions:\n      - name: after\n        uses: probe\n        with: { mode: sleep, ms: 1 }\n";
-
-fn action<'a>(run: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    run["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|stage| stage["actions"].as_array().unwrap())
-        .find(|action| action["name"] == name)
-        .unwrap_or_else(|| panic!("no action {name} in {run:#}"))
-}
 
 /// The process group `build`'s shell printed into its log.
 fn build_group(sandbox: &Sandbox) -> Option<i32> {
@@ -61,8 +51,8 @@ fn cancel_with(signal: libc::c_int) {
 
     let run = sandbox.last_run();
     assert_eq!(run["status"], "cancelled", "{run:#}");
-    assert_eq!(action(&run, "build")["status"], "cancelled", "{run:#}");
-    let after = action(&run, "after");
+    assert_eq!(action_in(&run, "build")["status"], "cancelled", "{run:#}");
+    let after = action_in(&run, "after");
     assert_ne!(after["status"], "succeeded", "{run:#}");
     assert!(
         after["history"].as_array().is_none_or(|h| h.is_empty()),
@@ -108,7 +98,7 @@ fn a_cancelled_run_can_be_resumed() {
             .and_then(|runs| runs.first().cloned())
             .is_some_and(|run| {
                 let run = sandbox.json(&["show", run["id"].as_str().unwrap(), "--json"]);
-                action(&run, "wait")["status"] == "running"
+                action_in(&run, "wait")["status"] == "running"
             })
     });
     // SAFETY: kill(2) on the pid of a child this test started.

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::http_server::TestServer;
-use support::{Sandbox, wait_until};
+use support::{Sandbox, action_in, wait_until};
 
 const JUNIT: &str = r#"<testsuite name="math"><testcase classname="math" name="adds"/><testcase classname="math" name="divides"><failure message="division by zero"/></testcase></testsuite>"#;
 
@@ -36,16 +36,6 @@ stages:
           junit: ["results/*.xml"]
 "#
     ));
-}
-
-fn action<'a>(run: &'a Value, name: &str) -> &'a Value {
-    run["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|stage| stage["actions"].as_array().unwrap())
-        .find(|action| action["name"] == name)
-        .unwrap_or_else(|| panic!("no action {name} in {run:#}"))
 }
 
 #[test]
@@ -75,7 +65,7 @@ fn runs_show_and_logs_describe_a_real_run_with_its_test_report() {
     let id = runs[0]["id"].as_str().unwrap();
     let run = sandbox.json(&["show", &id[..20], "--json"]);
     assert_eq!(run["id"], id, "a prefix names the run");
-    let unit = action(&run, "unit");
+    let unit = action_in(&run, "unit");
     let report = &unit["reports"][0];
     assert_eq!(report["path"], "results/report.xml");
     assert_eq!(
@@ -83,7 +73,7 @@ fn runs_show_and_logs_describe_a_real_run_with_its_test_report() {
         (Some(1), Some(1))
     );
     assert_eq!(report["failures"][0]["name"], "math::divides");
-    let make = action(&run, "make");
+    let make = action_in(&run, "make");
     assert_eq!(make["outputs"][0]["name"], "site");
     assert_eq!(make["outputs"][0]["files"], 1);
     assert_eq!(make["history"][0]["status"], "succeeded");
@@ -233,7 +223,7 @@ stages:
         let runs = sandbox.json(&["runs", "--json"]);
         runs.as_array().unwrap().first().is_some_and(|run| {
             let run = sandbox.json(&["show", run["id"].as_str().unwrap(), "--json"]);
-            action(&run, "slow")["status"] == "running"
+            action_in(&run, "slow")["status"] == "running"
         })
     });
     kiln.kill().unwrap(); // SIGKILL
@@ -241,14 +231,14 @@ stages:
 
     let before = sandbox.last_run();
     assert_eq!(before["status"], "interrupted", "{before:#}");
-    assert_eq!(action(&before, "first")["status"], "succeeded");
-    assert_eq!(action(&before, "slow")["status"], "interrupted");
+    assert_eq!(action_in(&before, "first")["status"], "succeeded");
+    assert_eq!(action_in(&before, "slow")["status"], "interrupted");
     assert_eq!(
-        action(&before, "slow")["history"][0]["status"],
+        action_in(&before, "slow")["history"][0]["status"],
         "interrupted"
     );
-    assert_eq!(action(&before, "last")["status"], "pending");
-    let kept_digest = action(&before, "first")["outputs"][0]["digest"].clone();
+    assert_eq!(action_in(&before, "last")["status"], "pending");
+    let kept_digest = action_in(&before, "first")["outputs"][0]["digest"].clone();
 
     let scratch = sandbox
         .data_dir()
@@ -273,18 +263,18 @@ stages:
     assert_eq!(after["id"], before["id"], "the same run, continued");
     assert_eq!(after["status"], "succeeded");
     assert_eq!(after["resumes"], 1);
-    let first = action(&after, "first");
+    let first = action_in(&after, "first");
     assert_eq!(first["outputs"][0]["digest"], kept_digest);
     assert_eq!(
         first["history"].as_array().unwrap().len(),
         1,
         "not run again"
     );
-    let slow = action(&after, "slow");
+    let slow = action_in(&after, "slow");
     assert_eq!(slow["attempts"], 2, "attempts number on after the resume");
     assert_eq!(slow["history"][0]["status"], "interrupted");
     assert_eq!(slow["history"][1]["status"], "succeeded");
-    assert_eq!(action(&after, "last")["status"], "succeeded");
+    assert_eq!(action_in(&after, "last")["status"], "succeeded");
     assert_eq!(sandbox.runs().len(), 1);
     assert!(!scratch.exists(), "the finished run removed its sandboxes");
 

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use support::serve::{Repo, Server, checkouts, curl, runs, token, wait_for_ended_runs};
-use support::{Sandbox, wait_until};
+use support::{Sandbox, action_in, wait_until};
 
 const SECRET: &str = "It's a Secret to Everybody";
 
@@ -830,16 +830,6 @@ fn a_second_server_on_the_same_data_directory_is_refused() {
 /// on its first attempt (and succeeds on the next).
 const GATED_FLAKY: &str = "name: gated\nstages:\n  - name: build\n    actions:\n      - name: compile\n        uses: probe\n        with: { mode: sleep, ms: 1 }\n  - name: approve\n    actions:\n      - name: go-live\n        uses: approval\n        with: { timeout: 1h, approvers: [ops] }\n  - name: deploy\n    actions:\n      - name: ship\n        uses: probe\n        with: { mode: flaky, succeed-on: 2 }\n";
 
-fn action_of<'a>(run: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    run["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|stage| stage["actions"].as_array().unwrap())
-        .find(|action| action["name"] == name)
-        .unwrap_or_else(|| panic!("no action {name} in {run:#}"))
-}
-
 #[test]
 fn an_approval_is_decided_through_the_api_and_a_failed_run_is_retried() {
     let sandbox = Sandbox::new();
@@ -931,7 +921,7 @@ fn an_approval_is_decided_through_the_api_and_a_failed_run_is_retried() {
     let (status, body) = post(&ops, &approve, "");
     assert_eq!(status, 409, "decided once: {body}");
     let shown = sandbox.json(&["show", &run, "--json"]);
-    let gate = action_of(&shown, "go-live");
+    let gate = action_in(&shown, "go-live");
     assert_eq!(gate["approval"]["decided_by"], "ops");
     assert_eq!(gate["approval"]["comment"], "smoke tests pass");
 
@@ -947,8 +937,8 @@ fn an_approval_is_decided_through_the_api_and_a_failed_run_is_retried() {
     });
     let shown = sandbox.json(&["show", &run, "--json"]);
     assert_eq!(shown["resumes"], 1, "{shown:#}");
-    assert_eq!(action_of(&shown, "ship")["attempts"], 2, "{shown:#}");
-    assert_eq!(action_of(&shown, "go-live")["status"], "succeeded");
+    assert_eq!(action_in(&shown, "ship")["attempts"], 2, "{shown:#}");
+    assert_eq!(action_in(&shown, "go-live")["status"], "succeeded");
     assert_eq!(runs(&sandbox).len(), 1, "a retry makes no new run");
     // A succeeded run has nothing to retry.
     let (status, body) = post(&ops, &retry, "");

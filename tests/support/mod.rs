@@ -197,14 +197,7 @@ impl Sandbox {
 
     /// An action's record in the last run.
     pub fn action(&self, name: &str) -> serde_json::Value {
-        let run = self.last_run();
-        run["stages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|stage| stage["actions"].as_array().unwrap().clone())
-            .find(|action| action["name"] == name)
-            .unwrap_or_else(|| panic!("no action {name} in {run:#}"))
+        action_in(&self.last_run(), name).clone()
     }
 
     /// The log of an action's attempt in the last run.
@@ -286,4 +279,16 @@ pub fn group_members(pgid: i32) -> Vec<i32> {
                 .unwrap_or(false)
         })
         .collect()
+}
+
+/// The record of action `name` in `run` (as `kiln show --json` prints it).
+#[track_caller]
+pub fn action_in<'a>(run: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    run["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|stage| stage["actions"].as_array().unwrap())
+        .find(|action| action["name"] == name)
+        .unwrap_or_else(|| panic!("no action {name} in {run:#}"))
 }
