@@ -448,14 +448,14 @@ pub async fn logs(
     follow: bool,
     json: bool,
 ) -> Result<ExitCode> {
-    let id = source.show(reference).await?.summary.id;
+    // The run first, each pass: lines written before the run ended are all
+    // stored when it reads as ended, so the last pass misses none.
+    let mut run = source.show(reference).await?;
+    let id = run.summary.id.clone();
     let prefix = action.is_none();
     // How far each attempt's log has been printed.
     let mut offsets: std::collections::HashMap<(String, u32), u64> = Default::default();
     loop {
-        // The run first: lines written before the run ended are all
-        // stored when it reads as ended, so the last pass misses none.
-        let run = source.show(&id).await?;
         let finished = run.summary.status.is_final();
         for log in chosen_logs(&run, action, attempt)? {
             let offset = offsets
@@ -472,6 +472,7 @@ pub async fn logs(
             return Ok(ExitCode::SUCCESS);
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
+        run = source.show(&id).await?;
     }
 }
 

@@ -1,7 +1,7 @@
 //! Test and coverage reports: what kiln keeps of a report file an action
 //! wrote (test counts and the failed tests, or lines covered), and the
 //! parsers that read one: JUnit (shared with the `junit` plugin), the
-//! other test formats ([`tests`]) and the coverage formats ([`coverage`]).
+//! other test formats ([`test_formats`]) and the coverage formats ([`coverage`]).
 
 // One JUnit parser serves the `junit` plugin and the host, so that the
 // plugin's verdict and `kiln show`'s counts can never disagree.
@@ -11,7 +11,7 @@ mod junit_xml;
 
 mod coverage;
 mod formats;
-mod tests;
+mod test_formats;
 
 use serde::{Deserialize, Serialize};
 
@@ -94,7 +94,7 @@ pub fn parse_report(
             ..summarize(shown, format, &[])
         }));
     }
-    let cases = tests::cases(format, text).map_err(at)?;
+    let cases = test_formats::cases(format, text).map_err(at)?;
     Ok(cases.map(|cases| summarize(shown, format, &cases)))
 }
 

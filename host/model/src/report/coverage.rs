@@ -8,7 +8,7 @@ use roxmltree::Node;
 use serde::{Deserialize, Serialize};
 
 use super::formats::ReportFormat;
-use super::tests::xml;
+use super::test_formats::xml;
 
 /// Lines covered of lines that count (statements, for Clover).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
