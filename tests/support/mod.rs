@@ -98,6 +98,8 @@ pub fn plugin(name: &str) -> PathBuf {
 /// data directory, both removed afterwards.
 pub struct Sandbox {
     dir: tempfile::TempDir,
+    /// Variables every `kiln` command of this sandbox gets, last.
+    env: Vec<(String, String)>,
 }
 
 impl Sandbox {
@@ -107,7 +109,16 @@ impl Sandbox {
             .tempdir()
             .expect("temp dir");
         std::fs::create_dir_all(dir.path().join("ws")).unwrap();
-        Self { dir }
+        Self {
+            dir,
+            env: Vec::new(),
+        }
+    }
+
+    /// This sandbox, with `name=value` in every `kiln` command's environment.
+    pub fn with_env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
     }
 
     /// The workspace: mounted at /workspace in every action.
@@ -156,6 +167,7 @@ impl Sandbox {
             .env_remove("KILN_REGISTRY_PASSWORD")
             .env_remove("KILN_REGISTRY_HOST")
             .env_remove("KILN_REGISTRY_TIMEOUT");
+        command.envs(self.env.iter().map(|(name, value)| (name, value)));
         command
     }
 

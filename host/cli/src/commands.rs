@@ -182,6 +182,11 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode> {
             super::serve::trigger(server, token.as_deref(), project, git_ref.as_deref(), json).await
         }
         Command::Token(command) => super::serve::token(open_host()?.history(), command),
+        Command::Plugin(PluginCommand::Optimize {
+            ref cache_dir,
+            ref digest,
+            ref component,
+        }) => optimize(cache_dir, digest, component),
         Command::Plugin(PluginCommand::Inspect { ref plugin, json }) => {
             inspect(&open_host()?, plugin, json).await
         }
@@ -563,17 +568,31 @@ async fn import(
     validate(&open_host()?, target, None).await
 }
 
+/// `kiln plugin optimize`: Cranelift's code for a component, at a low
+/// priority, into the compiled cache.
+fn optimize(cache_dir: &Path, digest: &str, component: &Path) -> Result<ExitCode> {
+    let digest: kiln::model::digest::Digest = digest
+        .parse()
+        .map_err(|error| anyhow::anyhow!("digest `{digest}`: {error}"))?;
+    kiln::sandbox::tiers::lower_priority();
+    let outcome = kiln::sandbox::tiers::optimize_into_cache(cache_dir, &digest, component)
+        .map_err(anyhow::Error::msg)?;
+    tracing::debug!(?outcome, "optimized {}", component.display());
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn inspect(host: &Host, plugin: &str, json: bool) -> Result<ExitCode> {
     let runtime = host.runtime();
     let path = super::registry::plugin_path(host, plugin).await?;
     let loaded = runtime.load(&path).await?;
-    let (imports, exports) = loaded.world(runtime.engine());
+    let (imports, exports) = loaded.world();
     if json {
         let value = serde_json::json!({
             "path": loaded.path,
             "digest": loaded.digest,
             "contract": loaded.contract,
             "provenance": loaded.provenance,
+            "tier": loaded.tier,
             "load_ms": loaded.load_time.as_secs_f64() * 1000.0,
             "info": loaded.info,
             "imports": imports,
@@ -597,7 +616,14 @@ async fn inspect(host: &Host, plugin: &str, json: bool) -> Result<ExitCode> {
         kiln::sandbox::Provenance::Recompiled => "recompiled (the cache entry was corrupt)",
         _ => "compiled",
     };
-    println!("loaded:  {how} in {}", output::duration(loaded.load_time));
+    let compiler = match loaded.tier {
+        kiln::sandbox::Tier::Baseline => "baseline code (Winch; Cranelift's comes next)",
+        kiln::sandbox::Tier::Optimized => "optimized code (Cranelift)",
+    };
+    println!(
+        "loaded:  {how} in {}, {compiler}",
+        output::duration(loaded.load_time)
+    );
     println!("parameters:");
     if info.params.is_empty() {
         println!("  (none)");

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use kiln::registry::client::ClientConfig;
+use kiln::sandbox::{Optimizer, Tiering};
 use kiln::store::data_dir::DataDir;
 use kiln::store::secrets::EnvProvider;
 use kiln::{Host, HostConfig};
@@ -16,7 +17,28 @@ use kiln::{Host, HostConfig};
 /// `KILN_PLUGIN_PATH`, `KILN_SECRET_*`, the registry's credentials and
 /// deadline, `PATH`, `HOME`, `KILN_COMPILED_DIR`.
 pub fn open_host_with(flag: Option<&Path>, insecure: bool) -> Result<Host> {
+    open_host_tiered(flag, insecure, detached_optimizer())
+}
+
+/// `KILN_TIERING`: `auto` (the default: `default` for this command),
+/// `optimized` (Cranelift only, waited for), `baseline` (Winch's code for
+/// every plugin without optimized code, and nothing optimized).
+pub fn tiering(default: Tiering) -> Result<Tiering> {
+    match std::env::var("KILN_TIERING").as_deref() {
+        Err(_) | Ok("" | "auto") => Ok(default),
+        Ok("optimized") => Ok(Tiering::optimized_only()),
+        Ok("baseline") => Ok(Tiering::baseline_only()),
+        Ok(other) => {
+            anyhow::bail!("KILN_TIERING is `{other}`; it may be `auto`, `optimized` or `baseline`")
+        }
+    }
+}
+
+/// As [`open_host_with`], with plugins optimized as `tiering` says (a
+/// server optimizes in its own process: it lives long enough).
+pub fn open_host_tiered(flag: Option<&Path>, insecure: bool, tiering: Tiering) -> Result<Host> {
     let mut config = HostConfig::new(data_location(flag)?);
+    config.tiering = self::tiering(tiering)?;
     config.plugin_path = plugin_path();
     config.registry = ClientConfig::from_env(insecure)?;
     config.secret_providers = vec![Box::new(EnvProvider::from_vars(
@@ -30,6 +52,22 @@ pub fn open_host_with(flag: Option<&Path>, insecure: bool) -> Result<Host> {
         .filter(|dir| !dir.is_empty())
         .map(PathBuf::from);
     Host::open(config).map_err(anyhow::Error::from)
+}
+
+/// A command's process ends with its run, often before Cranelift would
+/// finish a large plugin: the optimized code is compiled by a detached
+/// `kiln plugin optimize` (this executable), which the next run uses.
+fn detached_optimizer() -> Tiering {
+    match std::env::current_exe() {
+        Ok(program) => Tiering {
+            optimizer: Optimizer::Detached {
+                program,
+                args: vec!["plugin".into(), "optimize".into()],
+            },
+            ..Tiering::in_process()
+        },
+        Err(_) => Tiering::optimized_only(),
+    }
 }
 
 /// Where `kiln plugin build` finds the SDK scripts: `KILN_SDK_DIR` (a

@@ -490,6 +490,17 @@ pub enum PluginCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Compile a component with Cranelift into a compiled cache: what kiln
+    /// starts, detached, for a large plugin it first ran on Winch's code
+    #[command(hide = true)]
+    Optimize {
+        /// The compiled cache's directory
+        cache_dir: PathBuf,
+        /// The component's digest (sha256:...), checked against the file
+        digest: String,
+        /// The component
+        component: PathBuf,
+    },
 }
 
 impl Cli {

@@ -65,7 +65,10 @@ pub async fn dispatch(host: &Host, command: PluginCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         PluginCommand::Verify { reference, keys } => verify(host, &reference, &keys).await,
-        PluginCommand::New { .. } | PluginCommand::Build { .. } | PluginCommand::Inspect { .. } => {
+        PluginCommand::New { .. }
+        | PluginCommand::Build { .. }
+        | PluginCommand::Inspect { .. }
+        | PluginCommand::Optimize { .. } => {
             unreachable!("handled by commands::dispatch")
         }
     }

@@ -49,7 +49,11 @@ pub async fn serve(
         .data_dir
         .clone()
         .or_else(|| data_dir.map(Path::to_path_buf));
-    let host = super::environment::open_host_with(data_dir.as_deref(), insecure)?;
+    let host = super::environment::open_host_tiered(
+        data_dir.as_deref(),
+        insecure,
+        kiln::sandbox::Tiering::in_process(),
+    )?;
     let projects: Vec<String> = config.projects.iter().map(|p| p.name.clone()).collect();
     let server = kiln_server::Server::bind(host, config).await?;
     // The first line: scripts and tests read the address from it.

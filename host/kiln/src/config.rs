@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use kiln_registry::client::ClientConfig;
+use kiln_sandbox::Tiering;
 use kiln_store::secrets::SecretProvider;
 
 /// How to open a [`Host`](crate::Host).
@@ -33,6 +34,10 @@ pub struct HostConfig {
     /// suite does: a Python plugin takes seconds to compile, then
     /// milliseconds to load).
     pub compiled_dir: Option<PathBuf>,
+    /// How plugins get native code: large ones start on Winch's baseline
+    /// code while Cranelift optimizes them (default: in a thread of this
+    /// process; the CLI, whose processes are short, detaches a process).
+    pub tiering: Tiering,
 }
 
 impl HostConfig {
@@ -49,6 +54,7 @@ impl HostConfig {
             exec_search_path: Vec::new(),
             home: None,
             compiled_dir: None,
+            tiering: Tiering::in_process(),
         }
     }
 }
@@ -64,6 +70,7 @@ impl std::fmt::Debug for HostConfig {
             .field("exec_search_path", &self.exec_search_path)
             .field("home", &self.home)
             .field("compiled_dir", &self.compiled_dir)
+            .field("tiering", &self.tiering)
             .finish()
     }
 }

@@ -98,7 +98,7 @@ impl Host {
             .compiled_dir
             .clone()
             .unwrap_or_else(|| data.compiled());
-        let runtime = Runtime::with_compiled_cache(compiled)
+        let runtime = Runtime::tiered(compiled, config.tiering.clone())
             .map_err(|error| HostError::Runtime(format!("{error:#}")))?;
         let artifacts = Arc::new(LocalArtifactStore::open(data.artifacts())?);
         let cache = ActionCache::open(data.action_cache())?;

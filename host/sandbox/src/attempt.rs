@@ -81,7 +81,12 @@ impl Runtime {
         )
         .with_secrets(attempt.secrets.clone())
         .with_exec(exec_access(&attempt));
-        let mut store = self.store(state, attempt.timeout, limits.cpu);
+        let mut store = Self::store(
+            plugin.component.engine(),
+            state,
+            attempt.timeout,
+            limits.cpu,
+        );
         let call = call_run(&plugin.pre, &mut store, &attempt.context);
         // The epoch deadline stops a guest that computes; this outer bound
         // also stops one blocked in a host call, a little later.

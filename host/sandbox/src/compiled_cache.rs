@@ -39,15 +39,37 @@ pub struct CompiledCache {
     fingerprint: String,
 }
 
+/// What the cache holds for a component.
+pub enum Lookup {
+    /// A verified entry, deserialized.
+    Hit(Component),
+    /// No entry.
+    Miss,
+    /// An entry that is corrupt, foreign or unusable: compile and replace it.
+    Stale,
+}
+
 impl CompiledCache {
+    /// The cache of `engine`'s native code in `dir`. `tier` names the
+    /// compiler in the entry's name, beside the engine's fingerprint: the
+    /// baseline and the optimizing compiler keep separate entries.
     pub fn new(dir: impl Into<PathBuf>, engine: &Engine) -> Self {
+        Self::for_tier(dir, engine, "")
+    }
+
+    pub fn for_tier(dir: impl Into<PathBuf>, engine: &Engine, tier: &str) -> Self {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);
         env!("CARGO_PKG_VERSION").hash(&mut hasher);
+        tier.hash(&mut hasher);
         Self {
             dir: dir.into(),
             fingerprint: format!("{:016x}", hasher.finish()),
         }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     fn entry_path(&self, component: &Digest) -> PathBuf {
@@ -64,34 +86,59 @@ impl CompiledCache {
         digest: &Digest,
         bytes: &[u8],
     ) -> wasmtime::Result<(Component, Provenance)> {
+        match self.lookup(engine, digest) {
+            Lookup::Hit(component) => Ok((component, Provenance::Cached)),
+            Lookup::Miss => self.compile(engine, digest, bytes, false),
+            Lookup::Stale => self.compile(engine, digest, bytes, true),
+        }
+    }
+
+    /// The verified entry for `digest`, if there is one.
+    pub fn lookup(&self, engine: &Engine, digest: &Digest) -> Lookup {
         let path = self.entry_path(digest);
-        let mut stale = false;
         match self.read_verified(&path) {
-            Ok(Some(native)) => {
-                // SAFETY: the bytes are what this engine configuration wrote
-                // for this component (same key), and their SHA-256 matches
-                // the one recorded when they were written, so they are not
-                // truncated, corrupted or foreign.
-                match unsafe { Component::deserialize(engine, &native) } {
-                    Ok(component) => return Ok((component, Provenance::Cached)),
-                    Err(error) => {
-                        tracing::warn!(
-                            "compiled cache entry {} unusable: {error:#}",
-                            path.display()
-                        );
-                        stale = true;
-                    }
+            // SAFETY: the bytes are what this engine configuration wrote
+            // for this component (same key), and their SHA-256 matches
+            // the one recorded when they were written, so they are not
+            // truncated, corrupted or foreign.
+            Ok(Some(native)) => match unsafe { Component::deserialize(engine, &native) } {
+                Ok(component) => Lookup::Hit(component),
+                Err(error) => {
+                    tracing::warn!(
+                        "compiled cache entry {} unusable: {error:#}",
+                        path.display()
+                    );
+                    Lookup::Stale
                 }
-            }
-            Ok(None) => {}
+            },
+            Ok(None) => Lookup::Miss,
             Err(reason) => {
                 tracing::warn!(
                     "compiled cache entry {}: {reason}; recompiling",
                     path.display()
                 );
-                stale = true;
+                Lookup::Stale
             }
         }
+    }
+
+    /// Whether an entry for `digest` exists (a stat, not a check: a load
+    /// verifies it). Entries and checksums are written atomically, the
+    /// checksum last.
+    pub fn contains(&self, digest: &Digest) -> bool {
+        checksum_path(&self.entry_path(digest)).exists()
+    }
+
+    /// Compile `bytes` with `engine` and store the result (`stale`: it
+    /// replaces a bad entry).
+    pub fn compile(
+        &self,
+        engine: &Engine,
+        digest: &Digest,
+        bytes: &[u8],
+        stale: bool,
+    ) -> wasmtime::Result<(Component, Provenance)> {
+        let path = self.entry_path(digest);
         let component = Component::new(engine, bytes)?;
         let provenance = match self.store(&path, &component) {
             Ok(()) if stale => Provenance::Recompiled,

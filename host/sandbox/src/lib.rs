@@ -13,7 +13,8 @@
 //! - [`state`]: what a store holds, composed of each capability's context;
 //! - [`budget`]: memory and tables counted against `limits.memory`;
 //! - [`capabilities`]: files, log, HTTP, exec, secrets;
-//! - [`plugin`], [`compiled_cache`]: loaded and compiled components.
+//! - [`plugin`], [`compiled_cache`]: loaded and compiled components;
+//! - [`tiers`]: Winch first for large plugins, Cranelift in the background.
 
 pub mod attempt;
 pub(crate) mod bindings;
@@ -24,6 +25,7 @@ pub mod compiled_cache;
 pub mod plugin;
 pub mod runtime;
 pub mod state;
+pub mod tiers;
 
 pub use attempt::{ActionContext, Attempt, AttemptError};
 pub use bindings::ContractVersion;
@@ -31,3 +33,4 @@ pub use compiled_cache::{CompiledCache, Provenance};
 pub use plugin::LoadedPlugin;
 pub use runtime::{EPOCH_TICK, LoadError, Runtime};
 pub use state::ActionState;
+pub use tiers::{Optimizer, Tier, Tiering};

@@ -20,6 +20,9 @@ pub struct LoadedPlugin {
     pub contract: ContractVersion,
     /// Whether it was compiled now or loaded from the compiled cache.
     pub provenance: crate::compiled_cache::Provenance,
+    /// Which compiler made its code: baseline code is replaced by optimized
+    /// code once that is in the compiled cache.
+    pub tier: crate::tiers::Tier,
     /// How long compiling or deserializing took.
     pub load_time: std::time::Duration,
     pub(super) component: wasmtime::component::Component,
@@ -43,7 +46,8 @@ impl LoadedPlugin {
     }
 
     /// The component's imports and exports, as WIT names.
-    pub fn world(&self, engine: &wasmtime::Engine) -> (Vec<String>, Vec<String>) {
+    pub fn world(&self) -> (Vec<String>, Vec<String>) {
+        let engine = self.component.engine();
         let ty = self.component.component_type();
         let imports = ty
             .imports(engine)

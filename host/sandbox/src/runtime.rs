@@ -14,17 +14,18 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::OnceCell;
-use wasmtime::component::{Component, Linker};
-use wasmtime::{Config, Engine, Store, UpdateDeadline};
+use wasmtime::component::Component;
+use wasmtime::{Engine, Store, UpdateDeadline};
 
 use kiln_model::digest::Digest;
 use kiln_model::plugin::PluginInfo;
 
 use crate::bindings::{self, ContractVersion};
 use crate::call as invoke;
-use crate::compiled_cache::{CompiledCache, Provenance};
+use crate::compiled_cache::Provenance;
 use crate::plugin::{LoadedPlugin, PluginPre};
 use crate::state::ActionState;
+use crate::tiers::{self, Compiler, Tier, Tiering};
 
 /// How often the epoch advances: the granularity of timeouts and of
 /// fairness between concurrently running plugins.
@@ -51,79 +52,104 @@ pub enum LoadError {
 
 /// The process-wide component runtime.
 pub struct Runtime {
-    engine: Engine,
-    linker: Linker<ActionState>,
+    optimized: Arc<Compiler>,
+    baseline: Arc<Compiler>,
+    tiering: Tiering,
     loaded: Mutex<HashMap<PathBuf, Arc<OnceCell<Arc<LoadedPlugin>>>>>,
     ticker: EpochTicker,
-    compiled: Option<CompiledCache>,
 }
 
 impl Runtime {
     /// A runtime that compiles every plugin in each process.
     pub fn new() -> wasmtime::Result<Self> {
-        Self::build(None)
+        Self::build(None, Tiering::optimized_only())
     }
 
-    /// A runtime that keeps compiled plugins in `dir` across processes.
+    /// A runtime that keeps compiled plugins in `dir` across processes,
+    /// compiling each with Cranelift before its first use.
     pub fn with_compiled_cache(dir: impl Into<PathBuf>) -> wasmtime::Result<Self> {
-        Self::build(Some(dir.into()))
+        Self::build(Some(dir.into()), Tiering::optimized_only())
     }
 
-    fn build(cache_dir: Option<PathBuf>) -> wasmtime::Result<Self> {
-        let mut config = Config::new();
-        config.wasm_component_model(true);
-        config.epoch_interruption(true);
-        let engine = Engine::new(&config)?;
+    /// A runtime that keeps compiled plugins in `dir`, and starts large
+    /// ones on baseline code as `tiering` says (see [`crate::tiers`]).
+    pub fn tiered(dir: impl Into<PathBuf>, tiering: Tiering) -> wasmtime::Result<Self> {
+        Self::build(Some(dir.into()), tiering)
+    }
 
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-        // The kiln interfaces of every contract version; WASI is shared.
-        bindings::add_types_to_linker(&mut linker)?;
-        crate::capabilities::add_to_linker(&mut linker)?;
-
-        let ticker = EpochTicker::start(engine.clone());
-        let compiled = cache_dir.map(|dir| CompiledCache::new(dir, &engine));
+    fn build(cache_dir: Option<PathBuf>, tiering: Tiering) -> wasmtime::Result<Self> {
+        let optimized = Arc::new(Compiler::new(Tier::Optimized, cache_dir.as_deref())?);
+        let baseline = Arc::new(Compiler::new(Tier::Baseline, cache_dir.as_deref())?);
+        let ticker = EpochTicker::start(vec![optimized.engine.clone(), baseline.engine.clone()]);
         Ok(Self {
-            engine,
-            linker,
+            optimized,
+            baseline,
+            tiering,
             loaded: Mutex::new(HashMap::new()),
             ticker,
-            compiled,
         })
     }
 
+    /// The engine of optimized code (the one every plugin ends up on).
     pub fn engine(&self) -> &Engine {
-        &self.engine
+        &self.optimized.engine
+    }
+
+    fn compiler(&self, tier: Tier) -> &Arc<Compiler> {
+        match tier {
+            Tier::Optimized => &self.optimized,
+            Tier::Baseline => &self.baseline,
+        }
     }
 
     /// Load a plugin: read, compile, pre-link and describe it. Each path is
-    /// loaded once per process, even when asked for concurrently.
+    /// loaded once per process, even when asked for concurrently; a plugin
+    /// on baseline code is loaded again once its optimized code exists.
     pub async fn load(&self, path: &Path) -> Result<Arc<LoadedPlugin>, LoadError> {
         let cell = {
             let mut loaded = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
-            loaded.entry(path.to_path_buf()).or_default().clone()
+            let cell = loaded.entry(path.to_path_buf()).or_default();
+            if cell.get().is_some_and(|plugin| self.optimized_now(plugin)) {
+                *cell = Arc::default();
+            }
+            cell.clone()
         };
         cell.get_or_try_init(|| self.load_uncached(path))
             .await
             .cloned()
     }
 
+    /// Whether `plugin` runs baseline code whose optimized code has since
+    /// been written into the compiled cache (a stat).
+    fn optimized_now(&self, plugin: &LoadedPlugin) -> bool {
+        self.tiering.use_optimized
+            && plugin.tier == Tier::Baseline
+            && self
+                .optimized
+                .cache
+                .as_ref()
+                .is_some_and(|cache| cache.contains(&plugin.digest))
+    }
+
     async fn load_uncached(&self, path: &Path) -> Result<Arc<LoadedPlugin>, LoadError> {
-        let bytes = tokio::fs::read(path)
+        let bytes: Arc<[u8]> = tokio::fs::read(path)
             .await
             .map_err(|source| LoadError::Read {
                 path: path.to_path_buf(),
                 source,
-            })?;
+            })?
+            .into();
         let digest = Digest::of(&bytes);
-        let engine = self.engine.clone();
-        let cache = self.compiled.clone();
+        let (optimized, baseline) = (self.optimized.clone(), self.baseline.clone());
+        let tiering = &self.tiering;
+        let baseline_first = tiering.baseline_first && bytes.len() >= tiering.baseline_min_bytes;
+        let use_optimized = tiering.use_optimized;
+        let code = bytes.clone();
         // Compilation is CPU-bound: keep it off the async worker threads.
         let started = Instant::now();
-        let (component, provenance) = tokio::task::spawn_blocking(move || match cache {
-            Some(cache) => cache.load_or_compile(&engine, &digest, &bytes),
-            None => Component::new(&engine, &bytes).map(|c| (c, Provenance::Compiled)),
+        let (component, provenance, tier) = tokio::task::spawn_blocking(move || {
+            let optimized = use_optimized.then_some(&*optimized);
+            compile(optimized, &baseline, baseline_first, &digest, &code)
         })
         .await
         .map_err(|join| LoadError::Compile {
@@ -135,21 +161,22 @@ impl Runtime {
             reason: format!("{error:#}"),
         })?;
         let load_time = started.elapsed();
-        tracing::debug!(plugin = %path.display(), ?provenance, ?load_time, "plugin loaded");
+        tracing::debug!(plugin = %path.display(), ?provenance, ?tier, ?load_time, "plugin loaded");
+        let compiler = self.compiler(tier);
         let link_error = |error: wasmtime::Error| LoadError::Link {
             path: path.to_path_buf(),
             reason: format!("{error:#}"),
         };
         let imports: Vec<String> = component
             .component_type()
-            .imports(&self.engine)
+            .imports(&compiler.engine)
             .map(|(name, _)| name.to_owned())
             .collect();
         // A component that imports no kiln interface at all is judged
         // against the latest contract, whose error names what is missing.
         let contract = ContractVersion::of_imports(imports.iter().map(String::as_str))
             .unwrap_or(ContractVersion::LATEST);
-        let instance_pre = self
+        let instance_pre = compiler
             .linker
             .instantiate_pre(&component)
             .map_err(link_error)?;
@@ -163,18 +190,28 @@ impl Runtime {
         };
 
         let info = self
-            .describe(&pre)
+            .describe(&pre, &compiler.engine)
             .await
             .map_err(|reason| LoadError::Describe {
                 path: path.to_path_buf(),
                 reason,
             })?;
+        if tier == Tier::Baseline {
+            tiers::optimize_later(
+                &self.tiering.optimizer,
+                &self.optimized,
+                digest,
+                path,
+                bytes,
+            );
+        }
         Ok(Arc::new(LoadedPlugin {
             path: path.to_path_buf(),
             digest,
             info,
             contract,
             provenance,
+            tier,
             load_time,
             component,
             pre,
@@ -185,12 +222,12 @@ impl Runtime {
     /// it has executed for `cpu` (counted in epoch ticks that find it
     /// running), and which yields to tokio at every tick until then.
     pub(crate) fn store(
-        &self,
+        engine: &Engine,
         state: ActionState,
         timeout: Duration,
         cpu: Option<Duration>,
     ) -> Store<ActionState> {
-        let mut store = Store::new(&self.engine, state);
+        let mut store = Store::new(engine, state);
         store.limiter(|state| &mut state.limits);
         let deadline = Instant::now() + timeout;
         let tick_budget = cpu.map(|cpu| (cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
@@ -213,8 +250,8 @@ impl Runtime {
     /// [`DESCRIBE_TIMEOUT`] of wall time whatever the guest does: the epoch
     /// deadline stops one that computes, and this outer deadline one that
     /// waits in a host call (a sleep, a poll), which no epoch can interrupt.
-    async fn describe(&self, pre: &PluginPre) -> Result<PluginInfo, String> {
-        let mut store = self.store(ActionState::bare(), DESCRIBE_TIMEOUT, None);
+    async fn describe(&self, pre: &PluginPre, engine: &Engine) -> Result<PluginInfo, String> {
+        let mut store = Self::store(engine, ActionState::bare(), DESCRIBE_TIMEOUT, None);
         let call = invoke::describe(pre, &mut store);
         match tokio::time::timeout(DESCRIBE_TIMEOUT + EPOCH_TICK * 10, call).await {
             Err(_) => Err(format!(
@@ -231,7 +268,8 @@ impl Runtime {
     /// every attempt, for `kiln bench`.
     pub async fn time_describe(&self, plugin: &LoadedPlugin) -> Result<Duration, String> {
         let started = Instant::now();
-        self.describe(&plugin.pre).await?;
+        self.describe(&plugin.pre, plugin.component.engine())
+            .await?;
         Ok(started.elapsed())
     }
 
@@ -241,7 +279,39 @@ impl Runtime {
     }
 }
 
-/// Advances the engine's epoch every [`EPOCH_TICK`] on its own thread,
+/// The code to run a component with: optimized code from the cache;
+/// else, when tiering allows (a large component), baseline code (cached
+/// or compiled now); else optimized code compiled now. A component the
+/// baseline compiler cannot compile (a proposal Winch lacks) gets
+/// optimized code.
+/// `optimized` is `None` when only baseline code may be used.
+fn compile(
+    optimized: Option<&Compiler>,
+    baseline: &Compiler,
+    baseline_first: bool,
+    digest: &Digest,
+    bytes: &[u8],
+) -> wasmtime::Result<(Component, Provenance, Tier)> {
+    let Some(optimized) = optimized else {
+        let (component, provenance) = baseline.load_or_compile(digest, bytes)?;
+        return Ok((component, provenance, Tier::Baseline));
+    };
+    if let Some(component) = optimized.cached(digest) {
+        return Ok((component, Provenance::Cached, Tier::Optimized));
+    }
+    if baseline_first {
+        match baseline.load_or_compile(digest, bytes) {
+            Ok((component, provenance)) => return Ok((component, provenance, Tier::Baseline)),
+            Err(error) => {
+                tracing::debug!("baseline compiler declined plugin {digest}: {error:#}");
+            }
+        }
+    }
+    let (component, provenance) = optimized.load_or_compile(digest, bytes)?;
+    Ok((component, provenance, Tier::Optimized))
+}
+
+/// Advances the engines' epoch every [`EPOCH_TICK`] on its own thread,
 /// until dropped.
 struct EpochTicker {
     stop: Arc<AtomicBool>,
@@ -249,7 +319,7 @@ struct EpochTicker {
 }
 
 impl EpochTicker {
-    fn start(engine: Engine) -> Self {
+    fn start(engines: Vec<Engine>) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let ticks = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let (thread_stop, thread_ticks) = (stop.clone(), ticks.clone());
@@ -258,7 +328,9 @@ impl EpochTicker {
             .spawn(move || {
                 while !thread_stop.load(Ordering::Relaxed) {
                     std::thread::sleep(EPOCH_TICK);
-                    engine.increment_epoch();
+                    for engine in &engines {
+                        engine.increment_epoch();
+                    }
                     thread_ticks.fetch_add(1, Ordering::Relaxed);
                 }
             })
