@@ -10,8 +10,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+mod benchdata;
 mod buildspec;
+mod peers;
+mod python_project;
 mod registry;
+mod rust_crate;
 mod serve;
 
 use kiln_engine::plugins::PluginResolver;
@@ -209,6 +213,8 @@ pub async fn run_bench(options: BenchOptions) -> Result<String> {
 
     // 6. A CodeBuild buildspec against the same commands in bash.
     rows.push(buildspec::row(&options, root)?);
+    rows.extend(rust_crate::rows(&options, root)?);
+    rows.extend(python_project::rows(&options, root)?);
 
     // 7. `kiln serve`: webhooks to running actions, a flood of bad
     //    signatures, memory, polling.

@@ -1,0 +1,6 @@
+int foo() {}
+
+int main() {
+  foo();
+  return 0;
+}

@@ -1,0 +1,5 @@
+#include "hdir\emptydir\..\9\inc.h"
+
+int main() {
+  return 0;
+}
