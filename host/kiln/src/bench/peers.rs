@@ -32,7 +32,6 @@ const BWRAP_NOOP: &[&str] = &[
 
 /// Why bwrap cannot be timed here (not installed, or it cannot sandbox:
 /// no user namespaces for this user), or `None` when it can.
-#[allow(dead_code)] // row 1 wires the peer in
 pub(super) fn bwrap_unavailable() -> Option<String> {
     if find_on_path("bwrap").is_none() {
         return Some("bwrap is not installed (scripts/setup installs bubblewrap)".into());
@@ -55,7 +54,6 @@ pub(super) fn bwrap_unavailable() -> Option<String> {
 /// `steps` sandboxed no-ops (`bwrap --ro-bind / / --dev /dev --proc /proc
 /// --tmpfs /tmp true`), one after another: the median of `rounds` rounds'
 /// totals, or `None` where [`bwrap_unavailable`] says why not.
-#[allow(dead_code)] // row 1 wires the peer in
 pub(super) fn bwrap_spawns(steps: usize, rounds: usize) -> Result<Option<Duration>> {
     if bwrap_unavailable().is_some() {
         return Ok(None);
