@@ -19,7 +19,7 @@ fn build_group(sandbox: &Sandbox) -> Option<i32> {
     let log = std::fs::read_dir(runs)
         .ok()?
         .flatten()
-        .map(|entry| entry.path().join("logs/build/attempt-1.log"))
+        .map(|entry| entry.path().join("logs/build@1.log"))
         .find(|path| path.exists())?;
     let text = std::fs::read_to_string(log).ok()?;
     let line = text.lines().find(|line| line.contains("group "))?;

@@ -108,7 +108,7 @@ fn programs_of_a_killed_kiln_are_gone_before_a_resume_runs_them_again() {
         std::fs::read_dir(&runs)
             .ok()?
             .flatten()
-            .map(|e| e.path().join("logs/build/attempt-1.log"))
+            .map(|e| e.path().join("logs/build@1.log"))
             .find(|p| p.exists())
     };
     let mut pgid = 0;

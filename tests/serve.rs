@@ -51,8 +51,7 @@ fn log_of(sandbox: &Sandbox, run: &serde_json::Value, action: &str) -> String {
         .join("runs")
         .join(run["id"].as_str().unwrap())
         .join("logs")
-        .join(action)
-        .join("attempt-1.log");
+        .join(format!("{action}@1.log"));
     std::fs::read_to_string(path).unwrap_or_default()
 }
 

@@ -221,8 +221,7 @@ impl Sandbox {
                 .join("runs")
                 .join(id)
                 .join("logs")
-                .join(action)
-                .join(format!("attempt-{attempt}.log")),
+                .join(format!("{action}@{attempt}.log")),
         )
         .unwrap_or_default()
     }

@@ -16,17 +16,21 @@ use kiln_sandbox::capabilities::exec::{Confinement, landlock_support};
 use kiln_sandbox::capabilities::fs::{Access, Mount, Mounts};
 use kiln_sandbox::capabilities::log::{ActionLog, Level};
 use kiln_sandbox::{ActionContext, Attempt, AttemptError, LoadedPlugin, Runtime};
-use kiln_store::artifacts::{ArtifactStore, make_writable};
+use kiln_store::artifacts::ArtifactStore;
 use kiln_store::cache_dirs::CacheDirs;
 
+use super::scratch::ScratchDirs;
 use super::{AttemptFailure, AttemptIo, AttemptOutput, Executor, WorkUnit};
 
 /// Runs attempts in this process's sandbox.
 pub struct LocalExecutor {
     pub runtime: Arc<Runtime>,
     pub store: Arc<dyn ArtifactStore>,
-    /// Scratch space: `<work_root>/<run id>/<action>.attempt-<n>`.
+    /// Scratch space: `<work_root>/<run id>/@<n>`, reused by the run's
+    /// attempts one after another.
     pub work_root: PathBuf,
+    /// The run's free attempt directories.
+    pub scratch: ScratchDirs,
     /// Persistent per-action directories (`<data dir>/caches`).
     pub caches_root: PathBuf,
     /// Where granted programs are looked up (the host's `PATH`).
@@ -54,27 +58,19 @@ impl From<AttemptError> for AttemptFailure {
 }
 
 impl LocalExecutor {
-    /// One attempt in its own directory, removed afterwards whatever
-    /// happened (in the background: it is not on the action's path, and
-    /// the run removes whatever is left when it ends).
+    /// One attempt in a directory of its own while it runs, emptied
+    /// afterwards whatever happened (in the background: it is not on the
+    /// action's path) for the run's next attempt; the run removes them all
+    /// when it ends.
     async fn attempt(
         &self,
         unit: &WorkUnit,
         io: AttemptIo,
     ) -> Result<AttemptOutput, AttemptFailure> {
-        // One level, `<action>.attempt-<n>`: every directory kiln creates
-        // per action is an inode allocation, which is most of a no-op
-        // action's cost on ext4 (see BENCHMARKS.md).
-        let dir = self
-            .work_root
-            .join(&unit.run_id)
-            .join(format!("{}.attempt-{}", unit.action.name, unit.attempt));
+        let dir = self.scratch.take(&self.work_root.join(&unit.run_id));
         let log = io.log.clone();
         let result = self.attempt_in(unit, io, &dir).await;
-        drop(tokio::task::spawn_blocking(move || {
-            let _ = make_writable(&dir);
-            std::fs::remove_dir_all(&dir)
-        }));
+        self.scratch.give_back(dir);
         if let Err(failure) = &result {
             log.note(Level::Error, &failure.message);
             log.flush();

@@ -9,6 +9,7 @@
 //! sandbox; a remote worker is another implementation of the same trait.
 
 mod local;
+mod scratch;
 
 use futures::future::BoxFuture;
 use kiln_model::artifact::ArtifactRecord;
@@ -19,6 +20,7 @@ use kiln_sandbox::capabilities::secrets::GrantedSecrets;
 
 pub use kiln_model::plan::WorkUnit;
 pub use local::LocalExecutor;
+pub use scratch::ScratchDirs;
 
 /// What an attempt has besides its unit of work.
 pub struct AttemptIo {

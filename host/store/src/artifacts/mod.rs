@@ -8,11 +8,14 @@
 //!
 //! Every write goes to a temporary file in the store and is renamed into
 //! place, so a crash never leaves half a blob under a digest name. Every
-//! read verifies digests: a corrupted blob is reported, never used.
+//! read verifies digests: a corrupted blob is reported, never used (a blob
+//! this process hashed and whose inode has not changed since is known by
+//! its stamp: `verified.rs`).
 
 mod error;
 mod store;
 mod tree;
+mod verified;
 
 pub use kiln_model::artifact::{Entry, EntryKind, Manifest, ManifestError, name_problem};
 pub use store::{

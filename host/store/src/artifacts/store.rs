@@ -20,6 +20,7 @@ use std::fs::{self, File};
 use std::io::{self, Read, Seek, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sha2::{Digest as _, Sha256};
 
@@ -27,6 +28,7 @@ use super::error::io_error;
 pub use super::error::{Corruption, StoreError};
 pub use super::tree::make_writable_recursively;
 use super::tree::{Blobs, TreeWriter};
+use super::verified::{Stamp, VerifiedBlobs};
 use kiln_model::artifact::{Entry, EntryKind, Manifest, ManifestError, name_problem};
 use kiln_model::digest::Digest;
 
@@ -38,6 +40,10 @@ impl Blobs for LocalArtifactStore {
 
     fn open_blob(&self, artifact: &Digest, blob: &Digest) -> Result<(File, PathBuf), StoreError> {
         LocalArtifactStore::open_blob(self, artifact, blob)
+    }
+
+    fn digest_of(&self, expected: &Digest, blob: &File) -> io::Result<Digest> {
+        self.verified.digest_of(expected, blob)
     }
 
     fn corruption(
@@ -63,6 +69,9 @@ pub struct Stored {
 #[derive(Debug, Clone)]
 pub struct LocalArtifactStore {
     root: PathBuf,
+    /// The blobs this process hashed, so an unchanged one is not hashed on
+    /// every read (`verified.rs`).
+    verified: Arc<VerifiedBlobs>,
 }
 
 /// A regular file found while walking a tree to store.
@@ -78,7 +87,10 @@ impl LocalArtifactStore {
         for dir in [root.join("blobs/sha256"), root.join("tmp")] {
             fs::create_dir_all(&dir).map_err(io_error("creating", &dir))?;
         }
-        Ok(Self { root })
+        Ok(Self {
+            root,
+            verified: Arc::default(),
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -164,14 +176,20 @@ impl LocalArtifactStore {
             // the blob: store a private copy.
             return self.copy_into_store(&mut file, path);
         }
+        // Read-only before it is read: nobody opens it for writing from
+        // here on, and a writer that had it open changes its stamp.
+        file.set_permissions(fs::Permissions::from_mode(0o444))
+            .map_err(io_error("setting permissions of", path))?;
+        let stamp =
+            |file: &File| Stamp::of_file(file).map_err(io_error("reading metadata of", path));
+        let before = stamp(&file)?;
         let digest = Digest::of_reader(&file).map_err(io_error("reading", path))?;
+        let unchanged_while_read = stamp(&file)? == before;
         let size = metadata.len();
         let final_path = self.blob_path(&digest);
         if final_path.exists() {
             return Ok((digest, size));
         }
-        file.set_permissions(fs::Permissions::from_mode(0o444))
-            .map_err(io_error("setting permissions of", path))?;
         match fs::hard_link(path, &final_path) {
             // Linking straight to the digest's name is atomic: concurrent
             // writers of the same content race harmlessly, the first wins.
@@ -185,16 +203,20 @@ impl LocalArtifactStore {
                 return self.copy_into_store(&mut file, path);
             }
         }
-        let links = file
+        let linked = file
             .metadata()
-            .map_err(io_error("reading metadata of", path))?
-            .nlink();
-        if links != 2 {
+            .map_err(io_error("reading metadata of", path))?;
+        if linked.nlink() != 2 {
             // Someone linked the file while it was being stored: take the
             // shared inode back out of the store and keep a private copy.
             let _ = fs::remove_file(&final_path);
             file.rewind().map_err(io_error("reading", path))?;
             return self.copy_into_store(&mut file, path);
+        }
+        if unchanged_while_read {
+            // The link changed the stamp (its link count and ctime), not
+            // the content: a read of the blob in this process need not hash it.
+            self.verified.record(digest, Stamp::of(&linked));
         }
         Ok((digest, size))
     }
@@ -620,5 +642,34 @@ mod tests {
         );
         assert!(error.to_string().contains("corrupt"));
         assert!(!out.exists(), "a half-materialized tree must be removed");
+    }
+
+    #[test]
+    fn a_blob_changed_after_this_process_stored_it_is_still_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalArtifactStore::open(dir.path().join("store")).unwrap();
+        let scratch = dir.path().join("scratch");
+        tree(&scratch);
+        let stored = store.put_scratch(&scratch).unwrap();
+        // Read once (from the stamp), then tamper with the same inode,
+        // keeping its size and modification time.
+        store
+            .materialize(&stored.digest, &dir.path().join("first"))
+            .unwrap();
+        let blob = store.blob_path(&Digest::of(b"alpha"));
+        let mtime = fs::metadata(&blob).unwrap().modified().unwrap();
+        fs::set_permissions(&blob, fs::Permissions::from_mode(0o644)).unwrap();
+        let mut file = fs::OpenOptions::new().write(true).open(&blob).unwrap();
+        file.write_all(b"ALPHA").unwrap();
+        file.set_modified(mtime).unwrap();
+        drop(file);
+
+        let error = store
+            .materialize(&stored.digest, &dir.path().join("second"))
+            .unwrap_err();
+        assert!(
+            matches!(error, StoreError::Corrupt(ref c) if c.path == "a.txt"),
+            "{error}"
+        );
     }
 }

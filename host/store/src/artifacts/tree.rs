@@ -30,6 +30,9 @@ pub(super) trait Blobs: Sync {
     fn blobs_dir(&self) -> PathBuf;
     /// The blob `blob` of `artifact`, opened, and its path.
     fn open_blob(&self, artifact: &Digest, blob: &Digest) -> Result<(File, PathBuf), StoreError>;
+    /// The digest of an open blob that should be `expected`: hashed, unless
+    /// this process hashed it before and its inode has not changed since.
+    fn digest_of(&self, expected: &Digest, blob: &File) -> io::Result<Digest>;
     /// The error for a blob of `artifact` that hashes to `actual`.
     fn corruption(
         &self,
@@ -198,7 +201,10 @@ impl<'a> TreeWriter<'a> {
         job: &FileJob<'_>,
     ) -> Result<Digest, StoreError> {
         let (file, source) = self.store.open_blob(self.artifact, &job.digest)?;
-        let actual = Digest::of_reader(file).map_err(io_error("reading", &source))?;
+        let actual = self
+            .store
+            .digest_of(&job.digest, &file)
+            .map_err(io_error("reading", &source))?;
         if actual != job.digest {
             return Ok(actual);
         }

@@ -1,6 +1,7 @@
 //! The run store: the history of every run in SQLite (`<data dir>/runs.db`)
 //! and each action attempt's log, already masked, as a file under
-//! `<data dir>/runs/<run id>/logs/<action>/attempt-<n>.log`.
+//! `<data dir>/runs/<run id>/logs/<action>@<n>.log` (runs recorded before
+//! have `logs/<action>/attempt-<n>.log`, still read).
 //!
 //! The database is shared by every kiln process on the data directory: it
 //! runs in WAL mode with a busy timeout, and every change is one short
@@ -152,12 +153,29 @@ impl RunStore {
         self.runs_dir.join(run_id)
     }
 
-    /// Where an attempt's log is written.
-    pub fn log_path(&self, run_id: &str, action: &str, attempt: u32) -> PathBuf {
+    /// Where an attempt's log is written: `logs/<action>@<attempt>.log`,
+    /// one file beside the others (`@` is in no action's name). A directory
+    /// per action cost an inode allocation per action, most of what a
+    /// no-op action costs on ext4 (BENCHMARKS.md).
+    pub fn new_log_path(&self, run_id: &str, action: &str, attempt: u32) -> PathBuf {
         self.run_dir(run_id)
             .join("logs")
+            .join(format!("{action}@{attempt}.log"))
+    }
+
+    /// Where an attempt's log is read from: as written now, or in the
+    /// directory per action of runs recorded before.
+    pub fn log_path(&self, run_id: &str, action: &str, attempt: u32) -> PathBuf {
+        let path = self.new_log_path(run_id, action, attempt);
+        if path.exists() {
+            return path;
+        }
+        let before = self
+            .run_dir(run_id)
+            .join("logs")
             .join(action)
-            .join(format!("attempt-{attempt}.log"))
+            .join(format!("attempt-{attempt}.log"));
+        if before.exists() { before } else { path }
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {

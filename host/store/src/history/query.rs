@@ -368,6 +368,21 @@ impl RunStore {
             .map_err(|e| self.sqlite(e))
     }
 
+    /// The committer time recorded with an earlier run of commit `sha`
+    /// (commits never change, so it is the time `git` would print).
+    pub fn commit_time(&self, sha: &str) -> Result<Option<i64>, RunStoreError> {
+        let connection = self.lock();
+        connection
+            .query_row(
+                "SELECT commit_time FROM runs
+                 WHERE commit_sha = ?1 AND commit_time IS NOT NULL LIMIT 1",
+                params![sha],
+                |row| row.get::<_, i64>(0),
+            )
+            .optional()
+            .map_err(|e| self.sqlite(e))
+    }
+
     /// The digest of artifact `name` of a run.
     pub fn artifact(&self, run_id: &str, name: &str) -> Result<ArtifactRecord, RunStoreError> {
         let detail = self.show(run_id)?;

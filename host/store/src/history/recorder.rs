@@ -470,7 +470,9 @@ impl RunRecorder {
 
     /// Where the log `log` names is kept, relative to the runs directory.
     fn relative_log(&self, log: &LogAddress) -> String {
-        let path = self.store.log_path(&log.run_id, &log.action, log.attempt);
+        let path = self
+            .store
+            .new_log_path(&log.run_id, &log.action, log.attempt);
         path_text(path.strip_prefix(&self.store.runs_dir).unwrap_or(&path))
     }
 }

@@ -45,11 +45,18 @@ impl RunHistory for RunStore {
     }
 
     fn create_log(&self, log: &LogAddress) -> io::Result<(Box<dyn Write + Send>, PathBuf)> {
-        let path = self.log_path(&log.run_id, &log.action, log.attempt);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let file = std::fs::File::create(&path)?;
+        let path = self.new_log_path(&log.run_id, &log.action, log.attempt);
+        let file = match std::fs::File::create(&path) {
+            Ok(file) => file,
+            // The run's first log: its directory is made once.
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                std::fs::File::create(&path)?
+            }
+            Err(error) => return Err(error),
+        };
         Ok((Box::new(file), path))
     }
 
