@@ -29,6 +29,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::HostConfig;
 use crate::run::{ChannelSink, RunHandle, RunRequest};
+use crate::workspace_git::workspace_commit;
 
 /// Why a host could not be opened or a run started.
 #[derive(Debug, thiserror::Error)]
@@ -242,10 +243,11 @@ impl Host {
             ),
             None => {
                 let meta = RunMeta {
-                    commit: request
-                        .commit
-                        .clone()
-                        .or_else(|| workspace_commit(&plan.workspace)),
+                    commit: request.commit.clone().or_else(|| {
+                        workspace_commit(&plan.workspace, |sha| {
+                            self.runs.commit_time(sha).ok().flatten()
+                        })
+                    }),
                     ..run_meta(&request, file_digest)
                 };
                 let run_id = kiln_store::history::new_run_id();
@@ -342,6 +344,7 @@ impl Host {
             runtime: self.runtime.clone(),
             store: self.artifacts.clone(),
             work_root: self.data.work(),
+            scratch: Default::default(),
             caches_root: self.data.caches(),
             exec_search_path: self.config.exec_search_path.clone(),
         };
@@ -412,23 +415,4 @@ fn run_meta(request: &RunRequest, file_digest: String) -> RunMeta {
         git_ref: request.git_ref.clone(),
         delivery: request.delivery.clone(),
     }
-}
-
-/// The workspace's git commit and its committer time, when the workspace
-/// is a git repository: lead time for changes is measured from it.
-fn workspace_commit(workspace: &Path) -> Option<(String, i64)> {
-    let output = std::process::Command::new("git")
-        .arg("-C")
-        .arg(workspace)
-        .args(["log", "-1", "--format=%H %ct"])
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    let text = String::from_utf8(output.stdout).ok()?;
-    let (sha, time) = text.trim().split_once(' ')?;
-    Some((sha.to_owned(), time.parse().ok()?))
 }

@@ -31,6 +31,7 @@ mod run;
 pub mod bench;
 pub mod codebuild;
 pub mod plugin_build;
+mod workspace_git;
 
 pub use builtin::{Builtin, list as builtin_plugins};
 pub use config::HostConfig;
