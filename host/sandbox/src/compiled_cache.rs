@@ -122,6 +122,38 @@ impl CompiledCache {
         }
     }
 
+    /// Compile `bytes` with `engine` and store the result from a thread of
+    /// its own, off the caller's path (serializing and writing tens of MiB
+    /// of baseline code takes a tenth of a second). A process that exits
+    /// first leaves no entry, never half of one.
+    pub fn compile_and_store_later(
+        &self,
+        engine: &Engine,
+        digest: &Digest,
+        bytes: &[u8],
+    ) -> wasmtime::Result<(Component, Provenance)> {
+        let component = Component::new(engine, bytes)?;
+        let (cache, path, stored) = (self.clone(), self.entry_path(digest), component.clone());
+        let spawned = std::thread::Builder::new()
+            .name("kiln-cache-write".into())
+            .spawn(move || {
+                if let Err(error) = cache.store(&path, &stored) {
+                    tracing::warn!(
+                        "cannot write compiled cache entry {}: {error}",
+                        path.display()
+                    );
+                }
+            });
+        Ok((
+            component,
+            if spawned.is_ok() {
+                Provenance::CompiledAndCached
+            } else {
+                Provenance::Compiled
+            },
+        ))
+    }
+
     /// Whether an entry for `digest` exists (a stat, not a check: a load
     /// verifies it). Entries and checksums are written atomically, the
     /// checksum last.

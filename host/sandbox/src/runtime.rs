@@ -293,14 +293,14 @@ fn compile(
     bytes: &[u8],
 ) -> wasmtime::Result<(Component, Provenance, Tier)> {
     let Some(optimized) = optimized else {
-        let (component, provenance) = baseline.load_or_compile(digest, bytes)?;
+        let (component, provenance) = baseline.load_or_compile_fast(digest, bytes)?;
         return Ok((component, provenance, Tier::Baseline));
     };
     if let Some(component) = optimized.cached(digest) {
         return Ok((component, Provenance::Cached, Tier::Optimized));
     }
     if baseline_first {
-        match baseline.load_or_compile(digest, bytes) {
+        match baseline.load_or_compile_fast(digest, bytes) {
             Ok((component, provenance)) => return Ok((component, provenance, Tier::Baseline)),
             Err(error) => {
                 tracing::debug!("baseline compiler declined plugin {digest}: {error:#}");

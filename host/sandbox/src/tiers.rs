@@ -143,6 +143,24 @@ impl Compiler {
         }
     }
 
+    /// As [`Self::load_or_compile`], but a new entry is written after the
+    /// code is returned: the baseline tier exists for a fast first start.
+    pub fn load_or_compile_fast(
+        &self,
+        digest: &Digest,
+        bytes: &[u8],
+    ) -> wasmtime::Result<(Component, Provenance)> {
+        match &self.cache {
+            Some(cache) => match cache.lookup(&self.engine, digest) {
+                Lookup::Hit(component) => Ok((component, Provenance::Cached)),
+                Lookup::Miss | Lookup::Stale => {
+                    cache.compile_and_store_later(&self.engine, digest, bytes)
+                }
+            },
+            None => Component::new(&self.engine, bytes).map(|c| (c, Provenance::Compiled)),
+        }
+    }
+
     /// This tier's cached code for the component, if any.
     pub fn cached(&self, digest: &Digest) -> Option<Component> {
         match self.cache.as_ref()?.lookup(&self.engine, digest) {
@@ -160,6 +178,11 @@ fn config(tier: Tier) -> Config {
     config.epoch_interruption(true);
     if tier == Tier::Baseline {
         config.strategy(Strategy::Winch);
+        // Winch compiles the functions; Cranelift still compiles the
+        // trampolines between host and guest, thousands of them for a
+        // component that carries an interpreter: unoptimized, they cost
+        // nothing measurable at run time and a fraction to compile.
+        config.cranelift_opt_level(wasmtime::OptLevel::None);
     }
     config
 }
