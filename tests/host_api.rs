@@ -127,3 +127,49 @@ async fn events_are_plain_data_that_name_logs_by_run_action_and_attempt() {
         .log_path(&log.run_id, &log.action, log.attempt);
     assert!(path.is_file(), "{}", path.display());
 }
+
+/// A long-lived host (a server) optimizes in its own process: the plugin
+/// starts on baseline code, a thread compiles Cranelift's code into the
+/// compiled cache, and the next load uses it, while runs keep working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_host_moves_a_plugin_to_optimized_code_in_its_own_process() {
+    use kiln::sandbox::{Tier, Tiering};
+    let data = tempfile::tempdir().unwrap();
+    let mut config = HostConfig::new(data.path());
+    config.plugin_path = vec![support::plugins_dir()];
+    config.compiled_dir = Some(data.path().join("own-compiled"));
+    // Every plugin counts as large here, so the small probe tiers too.
+    config.tiering = Tiering {
+        baseline_min_bytes: 0,
+        ..Tiering::in_process()
+    };
+    let host = Host::open(config).expect("opening the host");
+    let probe = support::plugin("probe");
+
+    let first = host.runtime().load(&probe).await.unwrap();
+    assert_eq!(first.tier, Tier::Baseline);
+    let sandbox = Sandbox::new();
+    sandbox.write("go", "");
+    let report = host
+        .start_run(RunRequest::new(sandbox.pipeline(WAITS_FOR_GO)))
+        .await
+        .unwrap()
+        .wait()
+        .await
+        .unwrap();
+    assert_eq!(report.status, Status::Succeeded, "baseline code runs");
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    loop {
+        let loaded = host.runtime().load(&probe).await.unwrap();
+        if loaded.tier == Tier::Optimized {
+            assert_eq!(loaded.digest, first.digest);
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no optimized code after 300 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
