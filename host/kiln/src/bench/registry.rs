@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+use super::benchdata::find_on_path;
 use super::{BenchOptions, Row, median, ms, run};
 
 /// A docker-registry process, killed when dropped.
@@ -25,12 +26,6 @@ impl Drop for LoopbackRegistry {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn find_on_path(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
 }
 
 fn start_registry(dir: &Path, binary: &Path) -> Result<LoopbackRegistry> {
