@@ -25,7 +25,7 @@ use crate::call as invoke;
 use crate::compiled_cache::Provenance;
 use crate::plugin::{LoadedPlugin, PluginPre};
 use crate::state::ActionState;
-use crate::tiers::{self, Compiler, Tier, Tiering};
+use crate::tiers::{self, Compiler, LazyCompiler, Tier, Tiering};
 
 /// How often the epoch advances: the granularity of timeouts and of
 /// fairness between concurrently running plugins.
@@ -53,7 +53,7 @@ pub enum LoadError {
 /// The process-wide component runtime.
 pub struct Runtime {
     optimized: Arc<Compiler>,
-    baseline: Arc<Compiler>,
+    baseline: Arc<LazyCompiler>,
     tiering: Tiering,
     loaded: Mutex<HashMap<PathBuf, Arc<OnceCell<Arc<LoadedPlugin>>>>>,
     ticker: EpochTicker,
@@ -79,8 +79,13 @@ impl Runtime {
 
     fn build(cache_dir: Option<PathBuf>, tiering: Tiering) -> wasmtime::Result<Self> {
         let optimized = Arc::new(Compiler::new(Tier::Optimized, cache_dir.as_deref())?);
-        let baseline = Arc::new(Compiler::new(Tier::Baseline, cache_dir.as_deref())?);
-        let ticker = EpochTicker::start(vec![optimized.engine.clone(), baseline.engine.clone()]);
+        let engines = Arc::new(Mutex::new(vec![optimized.engine.clone()]));
+        let baseline = Arc::new(LazyCompiler::new(
+            Tier::Baseline,
+            cache_dir,
+            engines.clone(),
+        ));
+        let ticker = EpochTicker::start(engines);
         Ok(Self {
             optimized,
             baseline,
@@ -95,10 +100,10 @@ impl Runtime {
         &self.optimized.engine
     }
 
-    fn compiler(&self, tier: Tier) -> &Arc<Compiler> {
+    fn compiler(&self, tier: Tier) -> wasmtime::Result<&Arc<Compiler>> {
         match tier {
-            Tier::Optimized => &self.optimized,
-            Tier::Baseline => &self.baseline,
+            Tier::Optimized => Ok(&self.optimized),
+            Tier::Baseline => self.baseline.get(),
         }
     }
 
@@ -162,7 +167,10 @@ impl Runtime {
         })?;
         let load_time = started.elapsed();
         tracing::debug!(plugin = %path.display(), ?provenance, ?tier, ?load_time, "plugin loaded");
-        let compiler = self.compiler(tier);
+        let compiler = self.compiler(tier).map_err(|error| LoadError::Compile {
+            path: path.to_path_buf(),
+            reason: format!("{error:#}"),
+        })?;
         let link_error = |error: wasmtime::Error| LoadError::Link {
             path: path.to_path_buf(),
             reason: format!("{error:#}"),
@@ -287,20 +295,23 @@ impl Runtime {
 /// `optimized` is `None` when only baseline code may be used.
 fn compile(
     optimized: Option<&Compiler>,
-    baseline: &Compiler,
+    baseline: &LazyCompiler,
     baseline_first: bool,
     digest: &Digest,
     bytes: &[u8],
 ) -> wasmtime::Result<(Component, Provenance, Tier)> {
     let Some(optimized) = optimized else {
-        let (component, provenance) = baseline.load_or_compile_fast(digest, bytes)?;
+        let (component, provenance) = baseline.get()?.load_or_compile_fast(digest, bytes)?;
         return Ok((component, provenance, Tier::Baseline));
     };
     if let Some(component) = optimized.cached(digest) {
         return Ok((component, Provenance::Cached, Tier::Optimized));
     }
     if baseline_first {
-        match baseline.load_or_compile_fast(digest, bytes) {
+        match baseline
+            .get()
+            .and_then(|compiler| compiler.load_or_compile_fast(digest, bytes))
+        {
             Ok((component, provenance)) => return Ok((component, provenance, Tier::Baseline)),
             Err(error) => {
                 tracing::debug!("baseline compiler declined plugin {digest}: {error:#}");
@@ -319,7 +330,7 @@ struct EpochTicker {
 }
 
 impl EpochTicker {
-    fn start(engines: Vec<Engine>) -> Self {
+    fn start(engines: Arc<Mutex<Vec<Engine>>>) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let ticks = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let (thread_stop, thread_ticks) = (stop.clone(), ticks.clone());
@@ -328,7 +339,7 @@ impl EpochTicker {
             .spawn(move || {
                 while !thread_stop.load(Ordering::Relaxed) {
                     std::thread::sleep(EPOCH_TICK);
-                    for engine in &engines {
+                    for engine in engines.lock().unwrap_or_else(|p| p.into_inner()).iter() {
                         engine.increment_epoch();
                     }
                     thread_ticks.fetch_add(1, Ordering::Relaxed);

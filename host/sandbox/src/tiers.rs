@@ -13,6 +13,7 @@
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use wasmtime::component::{Component, Linker};
@@ -170,6 +171,41 @@ impl Compiler {
     }
 }
 
+/// A tier's compiler, made on first use: most processes never compile
+/// baseline code (their plugins are small, or optimized code is in the
+/// cache), and an engine with its linker is memory and start-up time.
+pub(crate) struct LazyCompiler {
+    tier: Tier,
+    cache_dir: Option<PathBuf>,
+    made: OnceLock<Arc<Compiler>>,
+    /// The engines whose epoch the runtime's ticker advances.
+    engines: Arc<Mutex<Vec<Engine>>>,
+}
+
+impl LazyCompiler {
+    pub fn new(tier: Tier, cache_dir: Option<PathBuf>, engines: Arc<Mutex<Vec<Engine>>>) -> Self {
+        Self {
+            tier,
+            cache_dir,
+            made: OnceLock::new(),
+            engines,
+        }
+    }
+
+    /// The compiler, made now if it was not yet.
+    pub fn get(&self) -> wasmtime::Result<&Arc<Compiler>> {
+        if let Some(compiler) = self.made.get() {
+            return Ok(compiler);
+        }
+        let compiler = Compiler::new(self.tier, self.cache_dir.as_deref())?;
+        Ok(self.made.get_or_init(|| {
+            let mut engines = self.engines.lock().unwrap_or_else(|p| p.into_inner());
+            engines.push(compiler.engine.clone());
+            Arc::new(compiler)
+        }))
+    }
+}
+
 /// The engine configuration of a tier. The optimized one must stay what it
 /// always was: its cache entries are keyed by it.
 fn config(tier: Tier) -> Config {
@@ -238,10 +274,10 @@ pub enum OptimizeOutcome {
 /// are only logged: the baseline code keeps working.
 pub(crate) fn optimize_later(
     optimizer: &Optimizer,
-    compiler: &std::sync::Arc<Compiler>,
+    compiler: &Arc<Compiler>,
     digest: Digest,
     path: &Path,
-    bytes: std::sync::Arc<[u8]>,
+    bytes: Arc<[u8]>,
 ) {
     let Some(cache) = compiler.cache.clone() else {
         return;
