@@ -6,11 +6,11 @@
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Result;
 
-use super::{BenchOptions, Row, kiln, median, ms, run};
+use super::{BenchOptions, Row, kiln, median, ms, ratio, run};
 
 /// Each command does a little real work (hashing, writing a file), as a
 /// build's commands do, rather than nothing.
@@ -52,11 +52,7 @@ pub(super) fn row(options: &BenchOptions, root: &Path) -> Result<Row> {
         ),
         kiln: ms(kiln_time),
         baseline: ms(bash_time),
-        ratio: format!("{:.2}", ratio(kiln_time, bash_time)),
+        ratio: ratio(kiln_time, bash_time),
         target: "<= 1.10".into(),
     })
-}
-
-fn ratio(a: Duration, b: Duration) -> f64 {
-    a.as_secs_f64() / b.as_secs_f64()
 }

@@ -45,6 +45,11 @@ pub(super) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// `a / b`, as every row prints a ratio.
+pub(super) fn ratio(a: Duration, b: Duration) -> String {
+    format!("{:.2}", a.as_secs_f64() / b.as_secs_f64())
+}
+
 /// Run a command and fail with its stderr when it fails.
 pub(super) fn run(command: &mut Command) -> Result<std::process::Output> {
     let output = command
@@ -110,7 +115,7 @@ pub async fn run_bench(options: BenchOptions) -> Result<String> {
         what: format!("{steps} no-op actions (one process, --jobs 1) vs {steps} `sh -c true` (median of {rounds})"),
         kiln: ms(pipeline),
         baseline: ms(spawns),
-        ratio: format!("{:.2}", pipeline.as_secs_f64() / spawns.as_secs_f64()),
+        ratio: ratio(pipeline, spawns),
         target: "<= 0.5".into(),
     });
     // The same against a sandboxed process per step, what container-less
@@ -119,20 +124,17 @@ pub async fn run_bench(options: BenchOptions) -> Result<String> {
         "{steps} no-op actions vs {steps} `bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp true` (a sandboxed process per step)"
     );
     rows.push(match peers::bwrap_spawns(steps, rounds)? {
-        Some(bwrap) => Row {
+        Ok(bwrap) => Row {
             what: bwrap_what,
             kiln: ms(pipeline),
             baseline: ms(bwrap),
-            ratio: format!("{:.2}", pipeline.as_secs_f64() / bwrap.as_secs_f64()),
+            ratio: ratio(pipeline, bwrap),
             target: "<= 0.1".into(),
         },
-        None => Row {
+        Err(why) => Row {
             what: bwrap_what,
             kiln: ms(pipeline),
-            baseline: format!(
-                "skipped: {}",
-                peers::bwrap_unavailable().unwrap_or_default()
-            ),
+            baseline: format!("skipped: {why}"),
             ratio: "-".into(),
             target: "<= 0.1".into(),
         },
@@ -196,7 +198,7 @@ pub async fn run_bench(options: BenchOptions) -> Result<String> {
         ),
         kiln: format!("{} (put {}, get {})", gib(put_get), ms(put), ms(get)),
         baseline: gib(cp),
-        ratio: format!("{:.2}", cp.as_secs_f64() / put_get.as_secs_f64()),
+        ratio: ratio(cp, put_get),
         target: ">= 0.8".into(),
     });
 

@@ -32,7 +32,7 @@ const BWRAP_NOOP: &[&str] = &[
 
 /// Why bwrap cannot be timed here (not installed, or it cannot sandbox:
 /// no user namespaces for this user), or `None` when it can.
-pub(super) fn bwrap_unavailable() -> Option<String> {
+fn bwrap_unavailable() -> Option<String> {
     if find_on_path("bwrap").is_none() {
         return Some("bwrap is not installed (scripts/setup installs bubblewrap)".into());
     }
@@ -53,10 +53,13 @@ pub(super) fn bwrap_unavailable() -> Option<String> {
 
 /// `steps` sandboxed no-ops (`bwrap --ro-bind / / --dev /dev --proc /proc
 /// --tmpfs /tmp true`), one after another: the median of `rounds` rounds'
-/// totals, or `None` where [`bwrap_unavailable`] says why not.
-pub(super) fn bwrap_spawns(steps: usize, rounds: usize) -> Result<Option<Duration>> {
-    if bwrap_unavailable().is_some() {
-        return Ok(None);
+/// totals, or why bwrap cannot be timed here.
+pub(super) fn bwrap_spawns(
+    steps: usize,
+    rounds: usize,
+) -> Result<std::result::Result<Duration, String>> {
+    if let Some(why) = bwrap_unavailable() {
+        return Ok(Err(why));
     }
     let mut totals = Vec::new();
     for _ in 0..rounds.max(1) {
@@ -66,7 +69,7 @@ pub(super) fn bwrap_spawns(steps: usize, rounds: usize) -> Result<Option<Duratio
         }
         totals.push(started.elapsed());
     }
-    Ok(Some(median(&mut totals)))
+    Ok(Ok(median(&mut totals)))
 }
 
 #[cfg(test)]
@@ -75,11 +78,13 @@ mod tests {
 
     #[test]
     fn bwrap_is_timed_wherever_it_can_sandbox() {
-        let spawns = bwrap_spawns(3, 1).unwrap();
-        match bwrap_unavailable() {
-            None => assert!(spawns.is_some_and(|total| total > Duration::ZERO)),
-            Some(why) => {
-                assert!(spawns.is_none());
+        match bwrap_spawns(3, 1).unwrap() {
+            Ok(total) => {
+                assert!(bwrap_unavailable().is_none());
+                assert!(total > Duration::ZERO);
+            }
+            Err(why) => {
+                assert_eq!(bwrap_unavailable().as_ref(), Some(&why));
                 assert!(why.contains("bwrap"), "{why}");
             }
         }

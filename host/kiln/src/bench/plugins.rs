@@ -13,7 +13,7 @@ use anyhow::{Result, anyhow};
 use kiln_sandbox::tiers::{BASELINE_MIN_BYTES, Optimizer, Tiering};
 use kiln_sandbox::{LoadedPlugin, Runtime};
 
-use super::{BenchOptions, Row, ms};
+use super::{BenchOptions, Row, ms, ratio};
 
 /// The first-party plugins, with their language. Those of other languages
 /// are measured when they are built (`scripts/setup --polyglot`).
@@ -67,7 +67,7 @@ pub(super) async fn measure(options: &BenchOptions, root: &Path) -> Result<(Vec<
                 ),
                 kiln: ms(kiln),
                 baseline: ms(cranelift),
-                ratio: format!("{:.2}", kiln.as_secs_f64() / cranelift.as_secs_f64()),
+                ratio: ratio(kiln, cranelift),
                 target: "< 1.5 s".into(),
             });
         }

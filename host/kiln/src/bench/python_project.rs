@@ -20,7 +20,7 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::benchdata::{copy, kiln_adds, project, skipped};
-use super::{BenchOptions, Row, kiln, median, ms, run};
+use super::{BenchOptions, Row, kiln, median, ms, ratio, run};
 
 const PROJECT: &str = "pycparser-3.12";
 
@@ -89,7 +89,7 @@ pub(super) fn rows(options: &BenchOptions, root: &Path) -> Result<Vec<Row>> {
         ),
         kiln: ms(kiln_time),
         baseline: ms(python_time),
-        ratio: format!("{:.2}", kiln_time.as_secs_f64() / python_time.as_secs_f64()),
+        ratio: ratio(kiln_time, python_time),
         target: "<= 1.05".into(),
     }])
 }

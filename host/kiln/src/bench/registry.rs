@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use super::benchdata::find_on_path;
-use super::{BenchOptions, Row, median, ms, run};
+use super::{BenchOptions, Row, median, ms, ratio, run};
 
 /// A docker-registry process, killed when dropped.
 struct LoopbackRegistry {
@@ -167,13 +167,10 @@ pub async fn rows(options: &BenchOptions, root: &Path, data: &Path) -> Result<Ve
         None => (None, None),
     };
     let versus = |kiln: Duration, baseline: Option<Duration>| match baseline {
-        Some(baseline) => (
-            format!("{} (wkg)", ms(baseline)),
-            format!("{:.2}", kiln.as_secs_f64() / baseline.as_secs_f64()),
-        ),
+        Some(baseline) => (format!("{} (wkg)", ms(baseline)), ratio(kiln, baseline)),
         None => ("wkg not installed".into(), "-".into()),
     };
-    let (baseline, ratio) = versus(publish, wkg_push);
+    let (baseline, publish_ratio) = versus(publish, wkg_push);
     rows.push(Row {
         what: format!(
             "publish {name} ({}) to a registry on loopback vs `wkg oci push` (median of {rounds})",
@@ -181,15 +178,15 @@ pub async fn rows(options: &BenchOptions, root: &Path, data: &Path) -> Result<Ve
         ),
         kiln: ms(publish),
         baseline,
-        ratio,
+        ratio: publish_ratio,
         target: "-".into(),
     });
-    let (baseline, ratio) = versus(pull, wkg_pull);
+    let (baseline, pull_ratio) = versus(pull, wkg_pull);
     rows.push(Row {
         what: format!("pull {name} into an empty local store (every blob hash-checked, fsynced) vs `wkg oci pull` (median of {rounds})"),
         kiln: ms(pull),
         baseline,
-        ratio,
+        ratio: pull_ratio,
         target: "-".into(),
     });
 
@@ -241,7 +238,7 @@ pub async fn rows(options: &BenchOptions, root: &Path, data: &Path) -> Result<Ve
         what: format!("validate a pipeline using {name} pinned in kiln.lock (from the store, registry down) vs by path (median of {validate_rounds})"),
         kiln: ms(pinned),
         baseline: ms(by_path),
-        ratio: format!("{:.2}", pinned.as_secs_f64() / by_path.as_secs_f64()),
+        ratio: ratio(pinned, by_path),
         target: "-".into(),
     });
     Ok(rows)

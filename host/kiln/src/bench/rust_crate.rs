@@ -19,7 +19,7 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::benchdata::{copy, find_on_path, kiln_adds, project, skipped};
-use super::{BenchOptions, Row, kiln, median, ms, run};
+use super::{BenchOptions, Row, kiln, median, ms, ratio, run};
 
 const CRATE: &str = "strsim-0.11.1";
 
@@ -94,7 +94,7 @@ pub(super) fn rows(options: &BenchOptions, root: &Path) -> Result<Vec<Row>> {
         ),
         kiln: ms(kiln_time),
         baseline: ms(cargo_time),
-        ratio: format!("{:.2}", kiln_time.as_secs_f64() / cargo_time.as_secs_f64()),
+        ratio: ratio(kiln_time, cargo_time),
         target: "<= 1.05".into(),
     }])
 }

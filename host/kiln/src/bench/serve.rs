@@ -19,7 +19,7 @@ use kiln_store::history::RunStore;
 use kiln_store::history::serve::QueueState;
 use sha2::Sha256;
 
-use super::{BenchOptions, Row, kiln, ms, run};
+use super::{BenchOptions, Row, kiln, ms, ratio, run};
 
 const SECRET: &str = "kiln bench webhook secret";
 const SECRET_ENV: &str = "KILN_BENCH_HOOK_SECRET";
@@ -71,7 +71,7 @@ pub(super) fn rows(options: &BenchOptions, root: &Path) -> Result<Vec<Row>> {
         ),
         kiln: format!("{} ({})", ms(p50), ms(p99)),
         baseline: ms(cli),
-        ratio: format!("{:.2}", p50.as_secs_f64() / cli.as_secs_f64()),
+        ratio: ratio(p50, cli),
         target: "p50 < 50 ms".into(),
     }];
 
