@@ -385,8 +385,7 @@ impl Host {
         for entry in entries.flatten() {
             let id = entry.file_name().to_string_lossy().into_owned();
             if matches!(self.runs.status(&id), Ok(status) if status != Status::Running) {
-                let _ = kiln_store::artifacts::make_writable(&entry.path());
-                let _ = std::fs::remove_dir_all(entry.path());
+                let _ = kiln_store::artifacts::remove_scratch_tree(&entry.path());
             }
         }
     }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use kiln_store::artifacts::make_writable;
+use kiln_store::artifacts::remove_scratch_tree;
 
 /// The private `/tmp` of an attempt, inside its directory: kept between
 /// attempts, emptied.
@@ -51,8 +51,7 @@ impl ScratchDirs {
             Ok(()) => free.lock().unwrap_or_else(|p| p.into_inner()).push(dir),
             Err(error) => {
                 tracing::debug!("not reusing {}: {error}", dir.display());
-                let _ = make_writable(&dir);
-                let _ = std::fs::remove_dir_all(&dir);
+                let _ = remove_scratch_tree(&dir);
             }
         }));
     }
@@ -92,8 +91,7 @@ fn empty_all(dir: &Path) -> std::io::Result<()> {
 /// followed.
 fn remove(path: &Path, kind: std::fs::FileType) -> std::io::Result<()> {
     if kind.is_dir() {
-        make_writable(path)?;
-        std::fs::remove_dir_all(path)
+        remove_scratch_tree(path)
     } else {
         std::fs::remove_file(path)
     }

@@ -256,8 +256,7 @@ impl Scheduler {
             Status::Succeeded
         };
         // Sandboxes are scratch: the artifacts and logs are what is kept.
-        let _ = kiln_store::artifacts::make_writable(&work_dir);
-        let _ = std::fs::remove_dir_all(&work_dir);
+        let _ = kiln_store::artifacts::remove_scratch_tree(&work_dir);
         shared.events.event(&Event::RunFinished {
             run_id: run_id.to_owned(),
             status,

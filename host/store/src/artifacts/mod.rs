@@ -20,6 +20,7 @@ mod verified;
 pub use kiln_model::artifact::{Entry, EntryKind, Manifest, ManifestError, name_problem};
 pub use store::{
     Corruption, LocalArtifactStore, StoreError, Stored, make_writable_recursively as make_writable,
+    remove_scratch_tree,
 };
 
 use std::path::Path;

@@ -26,8 +26,8 @@ use sha2::{Digest as _, Sha256};
 
 use super::error::io_error;
 pub use super::error::{Corruption, StoreError};
-pub use super::tree::make_writable_recursively;
 use super::tree::{Blobs, TreeWriter};
+pub use super::tree::{make_writable_recursively, remove_scratch_tree};
 use super::verified::{Stamp, VerifiedBlobs};
 use kiln_model::artifact::{Entry, EntryKind, Manifest, ManifestError, name_problem};
 use kiln_model::digest::Digest;

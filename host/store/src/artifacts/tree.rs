@@ -296,6 +296,14 @@ pub fn make_writable_recursively(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Remove a scratch tree (a sandbox, a run's work directory) whatever
+/// modes its writer left: read-only directories are made writable first,
+/// links are removed, never followed.
+pub fn remove_scratch_tree(dir: &Path) -> io::Result<()> {
+    let _ = make_writable_recursively(dir);
+    fs::remove_dir_all(dir)
+}
+
 #[cfg(test)]
 mod tests {
     use std::fs;
