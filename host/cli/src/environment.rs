@@ -23,7 +23,7 @@ pub fn open_host_with(flag: Option<&Path>, insecure: bool) -> Result<Host> {
 /// `KILN_TIERING`: `auto` (the default: `default` for this command),
 /// `optimized` (Cranelift only, waited for), `baseline` (Winch's code for
 /// every plugin without optimized code, and nothing optimized).
-pub fn tiering(default: Tiering) -> Result<Tiering> {
+fn tiering(default: Tiering) -> Result<Tiering> {
     match std::env::var("KILN_TIERING").as_deref() {
         Err(_) | Ok("" | "auto") => Ok(default),
         Ok("optimized") => Ok(Tiering::optimized_only()),

@@ -50,13 +50,14 @@ pub enum Lookup {
 }
 
 impl CompiledCache {
-    /// The cache of `engine`'s native code in `dir`. `tier` names the
-    /// compiler in the entry's name, beside the engine's fingerprint: the
-    /// baseline and the optimizing compiler keep separate entries.
+    /// The cache of `engine`'s native code in `dir`.
     pub fn new(dir: impl Into<PathBuf>, engine: &Engine) -> Self {
         Self::for_tier(dir, engine, "")
     }
 
+    /// As [`Self::new`]; `tier` names the compiler in the entries' key,
+    /// beside the engine's fingerprint: the baseline and the optimizing
+    /// compiler keep separate entries.
     pub fn for_tier(dir: impl Into<PathBuf>, engine: &Engine, tier: &str) -> Self {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);

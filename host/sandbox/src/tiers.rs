@@ -242,23 +242,38 @@ pub fn optimize_into_cache(
 ) -> Result<OptimizeOutcome, String> {
     let engine = Engine::new(&config(Tier::Optimized)).map_err(|e| format!("{e:#}"))?;
     let cache = cache_for(Tier::Optimized, cache_dir, &engine);
+    compile_once(&cache, &engine, digest, || {
+        let bytes = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+        let actual = Digest::of(&bytes);
+        if actual != *digest {
+            return Err(format!(
+                "{} is now {actual}, not the component {digest} to optimize",
+                path.display()
+            ));
+        }
+        Ok(bytes)
+    })
+}
+
+/// Compile a component into `cache` unless its entry exists or another
+/// optimizer (a thread, a process) holds its claim; `bytes` is read only
+/// once the claim is held.
+fn compile_once<B: AsRef<[u8]>>(
+    cache: &CompiledCache,
+    engine: &Engine,
+    digest: &Digest,
+    bytes: impl FnOnce() -> Result<B, String>,
+) -> Result<OptimizeOutcome, String> {
     if cache.contains(digest) {
         return Ok(OptimizeOutcome::AlreadyThere);
     }
-    let Some(_claim) = Claim::take(cache_dir, digest) else {
+    let Some(_claim) = Claim::take(cache.dir(), digest) else {
         return Ok(OptimizeOutcome::SomebodyElse);
     };
-    let bytes = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    let actual = Digest::of(&bytes);
-    if actual != *digest {
-        return Err(format!(
-            "{} is now {actual}, not the component {digest} to optimize",
-            path.display()
-        ));
-    }
+    let bytes = bytes()?;
     cache
-        .compile(&engine, digest, &bytes, false)
-        .map_err(|e| format!("compiling {}: {e:#}", path.display()))?;
+        .compile(engine, digest, bytes.as_ref(), false)
+        .map_err(|e| format!("compiling plugin {digest}: {e:#}"))?;
     Ok(OptimizeOutcome::Compiled)
 }
 
@@ -290,11 +305,9 @@ pub(crate) fn optimize_later(
                 .name("kiln-optimize".into())
                 .spawn(move || {
                     lower_priority();
-                    let Some(_claim) = Claim::take(cache.dir(), &digest) else {
-                        return;
-                    };
-                    if let Err(error) = cache.compile(&compiler.engine, &digest, &bytes, false) {
-                        tracing::warn!("optimizing plugin {digest}: {error:#}");
+                    let compiled = compile_once(&cache, &compiler.engine, &digest, || Ok(bytes));
+                    if let Err(error) = compiled {
+                        tracing::warn!("{error}");
                     }
                 });
             if let Err(error) = spawned {
