@@ -1,13 +1,14 @@
 //! What the `kiln` command reads from its environment, in one place: the
 //! host's configuration (`KILN_PLUGIN_PATH`, `KILN_SECRET_*`, registry
-//! credentials, `PATH`, `HOME`, `KILN_COMPILED_DIR`), the data directory,
+//! credentials, `PATH`, `HOME`, `KILN_COMPILED_DIR`, `KILN_TIERING`,
+//! `KILN_INSTANCE_POOL`), the data directory,
 //! and the SDK toolchain. Nothing below the CLI reads the environment.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use kiln::registry::client::ClientConfig;
-use kiln::sandbox::{Optimizer, Tiering};
+use kiln::sandbox::{Allocation, Optimizer, Tiering};
 use kiln::store::data_dir::DataDir;
 use kiln::store::secrets::EnvProvider;
 use kiln::{Host, HostConfig};
@@ -34,11 +35,22 @@ fn tiering(default: Tiering) -> Result<Tiering> {
     }
 }
 
+/// `KILN_INSTANCE_POOL`: `on` (the default) or `off` (every attempt maps
+/// fresh memories and stacks: for a process limited in address space).
+fn allocation() -> Result<Allocation> {
+    match std::env::var("KILN_INSTANCE_POOL").as_deref() {
+        Err(_) | Ok("" | "on") => Ok(Allocation::Pooled),
+        Ok("off") => Ok(Allocation::OnDemand),
+        Ok(other) => anyhow::bail!("KILN_INSTANCE_POOL is `{other}`; it may be `on` or `off`"),
+    }
+}
+
 /// As [`open_host_with`], with plugins optimized as `tiering` says (a
 /// server optimizes in its own process: it lives long enough).
 pub fn open_host_tiered(flag: Option<&Path>, insecure: bool, tiering: Tiering) -> Result<Host> {
     let mut config = HostConfig::new(data_location(flag)?);
     config.tiering = self::tiering(tiering)?;
+    config.allocation = allocation()?;
     config.plugin_path = plugin_path();
     config.registry = ClientConfig::from_env(insecure)?;
     config.secret_providers = vec![Box::new(EnvProvider::from_vars(

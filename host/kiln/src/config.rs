@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use kiln_registry::client::ClientConfig;
-use kiln_sandbox::Tiering;
+use kiln_sandbox::{Allocation, Tiering};
 use kiln_store::secrets::SecretProvider;
 
 /// How to open a [`Host`](crate::Host).
@@ -38,6 +38,9 @@ pub struct HostConfig {
     /// code while Cranelift optimizes them (default: in a thread of this
     /// process; the CLI, whose processes are short, detaches a process).
     pub tiering: Tiering,
+    /// Whether attempts take their memories and stacks from a pool reused
+    /// within the process (the default) or map fresh ones each time.
+    pub allocation: Allocation,
 }
 
 impl HostConfig {
@@ -55,6 +58,7 @@ impl HostConfig {
             home: None,
             compiled_dir: None,
             tiering: Tiering::in_process(),
+            allocation: Allocation::Pooled,
         }
     }
 }
@@ -71,6 +75,7 @@ impl std::fmt::Debug for HostConfig {
             .field("home", &self.home)
             .field("compiled_dir", &self.compiled_dir)
             .field("tiering", &self.tiering)
+            .field("allocation", &self.allocation)
             .finish()
     }
 }

@@ -99,7 +99,7 @@ impl Host {
             .compiled_dir
             .clone()
             .unwrap_or_else(|| data.compiled());
-        let runtime = Runtime::tiered(compiled, config.tiering.clone())
+        let runtime = Runtime::tiered_with(compiled, config.tiering.clone(), config.allocation)
             .map_err(|error| HostError::Runtime(format!("{error:#}")))?;
         let artifacts = Arc::new(LocalArtifactStore::open(data.artifacts())?);
         let cache = ActionCache::open(data.action_cache())?;

@@ -81,6 +81,9 @@ impl Runtime {
         )
         .with_secrets(attempt.secrets.clone())
         .with_exec(exec_access(&attempt));
+        // Before the store and its deadline: waiting for a slot of a full
+        // pool is not the attempt's time.
+        let _slot = plugin.slots.take().await;
         let mut store = Self::store(
             plugin.component.engine(),
             state,

@@ -32,16 +32,27 @@ impl StoreBudget {
         self.used
     }
 
-    fn grow(&mut self, bytes: usize) -> wasmtime::Result<bool> {
+    /// Count a growth of `bytes` whose new size is `desired` of at most
+    /// `maximum`. The budget is checked first: a growth past it traps with
+    /// kiln's error even when it is also past the maximum (which, with the
+    /// pooling allocator, may be the pool's rather than the module's).
+    fn grow(
+        &mut self,
+        bytes: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
-        match self.used.checked_add(bytes) {
-            Some(total) if total <= limit => {
-                self.used = total;
-                self.pending = bytes;
-                Ok(true)
-            }
-            _ => Err(wasmtime::Error::new(LimitExceeded::Memory(self.limit))),
+        let total = match self.used.checked_add(bytes) {
+            Some(total) if total <= limit => total,
+            _ => return Err(wasmtime::Error::new(LimitExceeded::Memory(self.limit))),
+        };
+        if maximum.is_some_and(|max| desired > max) {
+            return Ok(false); // fails on its own, nothing to count
         }
+        self.used = total;
+        self.pending = bytes;
+        Ok(true)
     }
 
     fn grow_failed(&mut self) {
@@ -56,10 +67,7 @@ impl wasmtime::ResourceLimiter for StoreBudget {
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if maximum.is_some_and(|max| desired > max) {
-            return Ok(false); // fails on its own, nothing to count
-        }
-        self.grow(desired.saturating_sub(current))
+        self.grow(desired.saturating_sub(current), desired, maximum)
     }
 
     fn memory_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
@@ -73,11 +81,12 @@ impl wasmtime::ResourceLimiter for StoreBudget {
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if maximum.is_some_and(|max| desired > max) {
-            return Ok(false);
-        }
         let elements = desired.saturating_sub(current);
-        self.grow(elements.saturating_mul(TABLE_ELEMENT_BYTES))
+        self.grow(
+            elements.saturating_mul(TABLE_ELEMENT_BYTES),
+            desired,
+            maximum,
+        )
     }
 
     fn table_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
@@ -122,5 +131,11 @@ mod tests {
         assert_eq!(budget.used(), 0);
         // A table of a million elements costs 8 MiB of the budget.
         assert!(budget.table_growing(0, 1_000_000, None).is_err());
+        // Past the budget is kiln's error, even past the maximum too (the
+        // pool's, for a pooled table); past the maximum alone fails the
+        // growth without counting it.
+        assert!(budget.table_growing(0, 1_000_000, Some(1000)).is_err());
+        assert!(!budget.table_growing(0, 2000, Some(1000)).unwrap());
+        assert_eq!(budget.used(), 0);
     }
 }

@@ -14,7 +14,10 @@
 //! - [`budget`]: memory and tables counted against `limits.memory`;
 //! - [`capabilities`]: files, log, HTTP, exec, secrets;
 //! - [`plugin`], [`compiled_cache`]: loaded and compiled components;
-//! - [`tiers`]: Winch first for large plugins, Cranelift in the background.
+//! - `described`: each plugin's `describe()` answer, kept by digest;
+//! - [`tiers`]: Winch first for large plugins, Cranelift in the background;
+//! - [`pool`]: instance slots reused between attempts (wasmtime's pooling
+//!   allocator), and the wait for one when all are taken.
 
 pub mod attempt;
 pub(crate) mod bindings;
@@ -22,7 +25,9 @@ pub mod budget;
 mod call;
 pub mod capabilities;
 pub mod compiled_cache;
+mod described;
 pub mod plugin;
+pub mod pool;
 pub mod runtime;
 pub mod state;
 pub mod tiers;
@@ -31,6 +36,7 @@ pub use attempt::{ActionContext, Attempt, AttemptError};
 pub use bindings::ContractVersion;
 pub use compiled_cache::{CompiledCache, Provenance};
 pub use plugin::LoadedPlugin;
+pub use pool::Allocation;
 pub use runtime::{EPOCH_TICK, LoadError, Runtime};
 pub use state::ActionState;
 pub use tiers::{Optimizer, Tier, Tiering};

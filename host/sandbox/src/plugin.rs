@@ -27,6 +27,8 @@ pub struct LoadedPlugin {
     pub load_time: std::time::Duration,
     pub(super) component: wasmtime::component::Component,
     pub(super) pre: PluginPre,
+    /// What one store of it takes from its engine's instance pool.
+    pub(super) slots: crate::pool::PluginSlots,
 }
 
 /// The pre-linked instance of a plugin, by contract version.

@@ -18,12 +18,15 @@ use wasmtime::component::Component;
 use wasmtime::{Engine, Store, UpdateDeadline};
 
 use kiln_model::digest::Digest;
+use kiln_model::plan::PluginRef;
 use kiln_model::plugin::PluginInfo;
 
 use crate::bindings::{self, ContractVersion};
 use crate::call as invoke;
 use crate::compiled_cache::Provenance;
+use crate::described;
 use crate::plugin::{LoadedPlugin, PluginPre};
+use crate::pool::{Allocation, PluginSlots};
 use crate::state::ActionState;
 use crate::tiers::{self, Compiler, LazyCompiler, Tier, Tiering};
 
@@ -52,8 +55,11 @@ pub enum LoadError {
 
 /// The process-wide component runtime.
 pub struct Runtime {
-    optimized: Arc<Compiler>,
+    optimized: Arc<LazyCompiler>,
     baseline: Arc<LazyCompiler>,
+    /// The compiled cache's directory, which also keeps each plugin's
+    /// `describe()` answer.
+    cache_dir: Option<PathBuf>,
     tiering: Tiering,
     loaded: Mutex<HashMap<PathBuf, Arc<OnceCell<Arc<LoadedPlugin>>>>>,
     ticker: EpochTicker,
@@ -62,47 +68,66 @@ pub struct Runtime {
 impl Runtime {
     /// A runtime that compiles every plugin in each process.
     pub fn new() -> wasmtime::Result<Self> {
-        Self::build(None, Tiering::optimized_only())
+        Self::build(None, Tiering::optimized_only(), Allocation::Pooled)
     }
 
     /// A runtime that keeps compiled plugins in `dir` across processes,
     /// compiling each with Cranelift before its first use.
     pub fn with_compiled_cache(dir: impl Into<PathBuf>) -> wasmtime::Result<Self> {
-        Self::build(Some(dir.into()), Tiering::optimized_only())
+        Self::build(
+            Some(dir.into()),
+            Tiering::optimized_only(),
+            Allocation::Pooled,
+        )
     }
 
     /// A runtime that keeps compiled plugins in `dir`, and starts large
     /// ones on baseline code as `tiering` says (see [`crate::tiers`]).
     pub fn tiered(dir: impl Into<PathBuf>, tiering: Tiering) -> wasmtime::Result<Self> {
-        Self::build(Some(dir.into()), tiering)
+        Self::build(Some(dir.into()), tiering, Allocation::Pooled)
     }
 
-    fn build(cache_dir: Option<PathBuf>, tiering: Tiering) -> wasmtime::Result<Self> {
-        let optimized = Arc::new(Compiler::new(Tier::Optimized, cache_dir.as_deref())?);
-        let engines = Arc::new(Mutex::new(vec![optimized.engine.clone()]));
-        let baseline = Arc::new(LazyCompiler::new(
-            Tier::Baseline,
-            cache_dir,
-            engines.clone(),
-        ));
+    /// As [`Self::tiered`], with instances allocated as `allocation` says.
+    pub fn tiered_with(
+        dir: impl Into<PathBuf>,
+        tiering: Tiering,
+        allocation: Allocation,
+    ) -> wasmtime::Result<Self> {
+        Self::build(Some(dir.into()), tiering, allocation)
+    }
+
+    fn build(
+        cache_dir: Option<PathBuf>,
+        tiering: Tiering,
+        allocation: Allocation,
+    ) -> wasmtime::Result<Self> {
+        // Both made on first use: a process whose actions are all reused
+        // from the action cache never makes an engine, its linker or its
+        // instance pool.
+        let engines = Arc::new(Mutex::new(Vec::new()));
+        let lazy = |tier| {
+            Arc::new(LazyCompiler::new(
+                tier,
+                cache_dir.clone(),
+                allocation,
+                engines.clone(),
+            ))
+        };
+        let (optimized, baseline) = (lazy(Tier::Optimized), lazy(Tier::Baseline));
         let ticker = EpochTicker::start(engines);
         Ok(Self {
             optimized,
             baseline,
+            cache_dir,
             tiering,
             loaded: Mutex::new(HashMap::new()),
             ticker,
         })
     }
 
-    /// The engine of optimized code (the one every plugin ends up on).
-    pub fn engine(&self) -> &Engine {
-        &self.optimized.engine
-    }
-
     fn compiler(&self, tier: Tier) -> wasmtime::Result<&Arc<Compiler>> {
         match tier {
-            Tier::Optimized => Ok(&self.optimized),
+            Tier::Optimized => self.optimized.get(),
             Tier::Baseline => self.baseline.get(),
         }
     }
@@ -124,16 +149,48 @@ impl Runtime {
             .cloned()
     }
 
+    /// The digest and `describe()` answer of the plugin at `path`: from a
+    /// load in this process, else from the answer recorded by the load of
+    /// an earlier process ([`crate::described`]: no compiling, no
+    /// instance), else by loading it now.
+    pub async fn reference(&self, path: &Path) -> Result<PluginRef, LoadError> {
+        let ready = {
+            let loaded = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
+            loaded.get(path).and_then(|cell| cell.get().cloned())
+        };
+        if let Some(plugin) = ready {
+            return Ok(plugin.reference());
+        }
+        if let Some(dir) = &self.cache_dir {
+            let bytes = tokio::fs::read(path)
+                .await
+                .map_err(|source| LoadError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+            let digest = Digest::of(&bytes);
+            if let Some(info) = described::read(dir, &digest) {
+                return Ok(PluginRef {
+                    digest,
+                    path: path.to_path_buf(),
+                    info,
+                });
+            }
+        }
+        Ok(self.load(path).await?.reference())
+    }
+
     /// Whether `plugin` runs baseline code whose optimized code has since
     /// been written into the compiled cache (a stat).
     fn optimized_now(&self, plugin: &LoadedPlugin) -> bool {
         self.tiering.use_optimized
             && plugin.tier == Tier::Baseline
-            && self
-                .optimized
-                .cache
-                .as_ref()
-                .is_some_and(|cache| cache.contains(&plugin.digest))
+            && self.optimized.get().is_ok_and(|optimized| {
+                optimized
+                    .cache
+                    .as_ref()
+                    .is_some_and(|cache| cache.contains(&plugin.digest))
+            })
     }
 
     async fn load_uncached(&self, path: &Path) -> Result<Arc<LoadedPlugin>, LoadError> {
@@ -153,7 +210,11 @@ impl Runtime {
         // Compilation is CPU-bound: keep it off the async worker threads.
         let started = Instant::now();
         let (component, provenance, tier) = tokio::task::spawn_blocking(move || {
-            let optimized = use_optimized.then_some(&*optimized);
+            let optimized = if use_optimized {
+                Some(&**optimized.get()?)
+            } else {
+                None
+            };
             compile(optimized, &baseline, baseline_first, &digest, &code)
         })
         .await
@@ -197,21 +258,21 @@ impl Runtime {
             }
         };
 
+        let slots = compiler.slots.for_component(&component);
         let info = self
-            .describe(&pre, &compiler.engine)
+            .answer(&pre, &compiler.engine, &slots, &digest)
             .await
             .map_err(|reason| LoadError::Describe {
                 path: path.to_path_buf(),
                 reason,
             })?;
         if tier == Tier::Baseline {
-            tiers::optimize_later(
-                &self.tiering.optimizer,
-                &self.optimized,
-                digest,
-                path,
-                bytes,
-            );
+            match self.optimized.get() {
+                Ok(optimized) => {
+                    tiers::optimize_later(&self.tiering.optimizer, optimized, digest, path, bytes)
+                }
+                Err(error) => tracing::warn!("plugin {digest} stays on baseline code: {error:#}"),
+            }
         }
         Ok(Arc::new(LoadedPlugin {
             path: path.to_path_buf(),
@@ -223,7 +284,28 @@ impl Runtime {
             load_time,
             component,
             pre,
+            slots,
         }))
+    }
+
+    /// The component's `describe()` answer: recorded by an earlier load
+    /// of the same bytes, or asked now (and recorded).
+    async fn answer(
+        &self,
+        pre: &PluginPre,
+        engine: &Engine,
+        slots: &PluginSlots,
+        digest: &Digest,
+    ) -> Result<PluginInfo, String> {
+        let dir = self.cache_dir.as_deref();
+        if let Some(info) = dir.and_then(|dir| described::read(dir, digest)) {
+            return Ok(info);
+        }
+        let info = self.describe(pre, engine, slots).await?;
+        if let Some(dir) = dir {
+            described::write(dir, digest, &info);
+        }
+        Ok(info)
     }
 
     /// A store whose guest is trapped once `timeout` has passed, or once
@@ -258,7 +340,13 @@ impl Runtime {
     /// [`DESCRIBE_TIMEOUT`] of wall time whatever the guest does: the epoch
     /// deadline stops one that computes, and this outer deadline one that
     /// waits in a host call (a sleep, a poll), which no epoch can interrupt.
-    async fn describe(&self, pre: &PluginPre, engine: &Engine) -> Result<PluginInfo, String> {
+    async fn describe(
+        &self,
+        pre: &PluginPre,
+        engine: &Engine,
+        slots: &PluginSlots,
+    ) -> Result<PluginInfo, String> {
+        let _slot = slots.take().await;
         let mut store = Self::store(engine, ActionState::bare(), DESCRIBE_TIMEOUT, None);
         let call = invoke::describe(pre, &mut store);
         match tokio::time::timeout(DESCRIBE_TIMEOUT + EPOCH_TICK * 10, call).await {
@@ -276,7 +364,7 @@ impl Runtime {
     /// every attempt, for `kiln bench`.
     pub async fn time_describe(&self, plugin: &LoadedPlugin) -> Result<Duration, String> {
         let started = Instant::now();
-        self.describe(&plugin.pre, plugin.component.engine())
+        self.describe(&plugin.pre, plugin.component.engine(), &plugin.slots)
             .await?;
         Ok(started.elapsed())
     }

@@ -23,6 +23,7 @@ use kiln_model::digest::Digest;
 
 use crate::bindings;
 use crate::compiled_cache::{CompiledCache, Lookup, Provenance};
+use crate::pool::{self, Allocation, Slots};
 use crate::state::ActionState;
 
 /// Which compiler made a loaded plugin's native code.
@@ -113,11 +114,17 @@ pub(crate) struct Compiler {
     pub engine: Engine,
     pub linker: Linker<ActionState>,
     pub cache: Option<CompiledCache>,
+    /// The permits of the engine's instance pool.
+    pub slots: Slots,
 }
 
 impl Compiler {
-    pub fn new(tier: Tier, cache_dir: Option<&Path>) -> wasmtime::Result<Self> {
-        let engine = Engine::new(&config(tier))?;
+    pub fn new(
+        tier: Tier,
+        cache_dir: Option<&Path>,
+        allocation: Allocation,
+    ) -> wasmtime::Result<Self> {
+        let (engine, slots) = engine(tier, allocation)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
@@ -129,6 +136,7 @@ impl Compiler {
             engine,
             linker,
             cache,
+            slots,
         })
     }
 
@@ -177,16 +185,23 @@ impl Compiler {
 pub(crate) struct LazyCompiler {
     tier: Tier,
     cache_dir: Option<PathBuf>,
+    allocation: Allocation,
     made: OnceLock<Arc<Compiler>>,
     /// The engines whose epoch the runtime's ticker advances.
     engines: Arc<Mutex<Vec<Engine>>>,
 }
 
 impl LazyCompiler {
-    pub fn new(tier: Tier, cache_dir: Option<PathBuf>, engines: Arc<Mutex<Vec<Engine>>>) -> Self {
+    pub fn new(
+        tier: Tier,
+        cache_dir: Option<PathBuf>,
+        allocation: Allocation,
+        engines: Arc<Mutex<Vec<Engine>>>,
+    ) -> Self {
         Self {
             tier,
             cache_dir,
+            allocation,
             made: OnceLock::new(),
             engines,
         }
@@ -197,12 +212,30 @@ impl LazyCompiler {
         if let Some(compiler) = self.made.get() {
             return Ok(compiler);
         }
-        let compiler = Compiler::new(self.tier, self.cache_dir.as_deref())?;
+        let compiler = Compiler::new(self.tier, self.cache_dir.as_deref(), self.allocation)?;
         Ok(self.made.get_or_init(|| {
             let mut engines = self.engines.lock().unwrap_or_else(|p| p.into_inner());
             engines.push(compiler.engine.clone());
             Arc::new(compiler)
         }))
+    }
+}
+
+/// A tier's engine for running plugins: on the pooling allocator
+/// ([`crate::pool`]), or allocating on demand where the pool's address
+/// space cannot be reserved (a low `ulimit -v`). The pool does not change
+/// the code: the compiled cache serves both.
+fn engine(tier: Tier, allocation: Allocation) -> wasmtime::Result<(Engine, Slots)> {
+    let config = config(tier);
+    if allocation == Allocation::OnDemand {
+        return Ok((Engine::new(&config)?, Slots::on_demand()));
+    }
+    match Engine::new(&pool::pooled(&config)) {
+        Ok(engine) => Ok((engine, Slots::pooled())),
+        Err(error) => {
+            tracing::warn!("plugin instances are allocated on demand: {error:#}");
+            Ok((Engine::new(&config)?, Slots::on_demand()))
+        }
     }
 }
 

@@ -169,7 +169,7 @@ async fn validate(
                 let Some(plugin) = loaded.get(&action.uses) else {
                     continue;
                 };
-                plugin.reference()
+                plugin.clone()
             };
             let info = plugin.info.clone();
             let info = &info;

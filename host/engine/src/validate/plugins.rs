@@ -1,22 +1,24 @@
-//! Pass: plugins. Each distinct `uses:` resolved to a component and loaded
-//! (compiled, linked, `describe()` called) once, all concurrently.
+//! Pass: plugins. Each distinct `uses:` resolved to a component, and its
+//! digest and `describe()` answer found once, all concurrently: from the
+//! answer an earlier load recorded, or by loading it (compiled, linked,
+//! `describe()` called). A run loads a plugin when it runs an action of it.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use futures::future::join_all;
+use kiln_model::plan::PluginRef;
 use kiln_pipeline::PipelineFile;
-use kiln_sandbox::{LoadedPlugin, Runtime};
+use kiln_sandbox::Runtime;
 
 use super::report::{Report, sites};
 use crate::plugins::PluginResolver;
 
-/// The loaded plugins, by the `uses:` text that named them.
-pub struct Loaded(HashMap<String, Arc<LoadedPlugin>>);
+/// The plugins found, by the `uses:` text that named them.
+pub struct Loaded(HashMap<String, PluginRef>);
 
 impl Loaded {
-    pub fn get(&self, uses: &str) -> Option<&Arc<LoadedPlugin>> {
+    pub fn get(&self, uses: &str) -> Option<&PluginRef> {
         self.0.get(uses)
     }
 }
@@ -40,7 +42,7 @@ pub async fn load(
             Err(error) => report.add(action.uses.at, site.field("uses"), error.to_string()),
         }
     }
-    let results = join_all(wanted.iter().map(|(_, _, path)| runtime.load(path))).await;
+    let results = join_all(wanted.iter().map(|(_, _, path)| runtime.reference(path))).await;
     let mut loaded = HashMap::new();
     for ((uses, field, _), result) in wanted.iter().zip(results) {
         match result {
