@@ -34,6 +34,9 @@ fn main() {
     let built = target_dir.join("wasm32-wasip2/release");
     let embedded = out.join("builtin");
     std::fs::create_dir_all(&embedded).expect("creating OUT_DIR/builtin");
+    // What this build carries, for `builtin::install` to know without
+    // reading the files it wrote whether they are this build's.
+    let mut identity = std::hash::DefaultHasher::new();
     let mut table = String::from(
         "/// The first-party plugins built into kiln: name and component.\n\
          pub(crate) const PLUGINS: &[(&str, &[u8])] = &[\n",
@@ -43,12 +46,22 @@ fn main() {
         let component = embedded.join(format!("{name}.wasm"));
         std::fs::copy(built.join(&file), &component)
             .unwrap_or_else(|error| panic!("the plugin `{name}` was not built ({file}): {error}"));
+        std::hash::Hash::hash(name, &mut identity);
+        std::hash::Hash::hash(
+            &std::fs::read(&component).expect("reading a copied plugin"),
+            &mut identity,
+        );
         table.push_str(&format!(
             "    ({name:?}, include_bytes!({:?})),\n",
             component.display().to_string()
         ));
     }
     table.push_str("];\n");
+    table.push_str(&format!(
+        "/// A hash of every built-in plugin's name and bytes.\n\
+         pub(crate) const IDENTITY: &str = \"{:016x}\";\n",
+        std::hash::Hasher::finish(&identity)
+    ));
     std::fs::write(out.join("builtin.rs"), table).expect("writing builtin.rs");
 }
 
