@@ -18,7 +18,9 @@ mod query;
 mod recorder;
 mod schema;
 mod seam;
+
 pub mod serve;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -1,13 +1,16 @@
 //! Writing a run as it happens: the recorder is an [`EventSink`], so the
-//! history is exactly what the scheduler reported, one short transaction
-//! per event. A failed write is a warning, never the end of the run: the
-//! run's own result matters more than its record.
+//! history is exactly what the scheduler reported. Events are written by a
+//! thread of their own ([`super::writer`]), as many as have queued up in
+//! one transaction, each with the time it happened; the run's end and an
+//! approval's request are waited for. A failed write is a warning, never
+//! the end of the run: the run's own result matters more than its record.
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Transaction, params};
 
 use super::liveness::RunLock;
+use super::writer::Writer;
 use super::{RunStore, RunStoreError, Status, now_ms};
 use kiln_model::event::{Event, EventSink, LogAddress};
 use kiln_model::plan::Plan;
@@ -106,9 +109,18 @@ fn insert_run(
 }
 
 pub struct RunRecorder {
+    run_id: String,
+    /// Declared before the lock: its thread has written everything when
+    /// the lock is released.
+    writer: Writer,
+    lock: RunLock,
+}
+
+/// What writes one run's events: the history and the run's id.
+#[derive(Clone)]
+pub(super) struct Book {
     store: RunStore,
     run_id: String,
-    lock: RunLock,
 }
 
 impl RunRecorder {
@@ -161,11 +173,7 @@ impl RunRecorder {
         }
         transaction.commit().map_err(|e| store.sqlite(e))?;
         drop(connection);
-        Ok(Self {
-            store: store.clone(),
-            run_id: run_id.to_owned(),
-            lock,
-        })
+        Ok(Self::new(store, run_id, lock))
     }
 
     /// Continue an interrupted or failed run: it is running again, and
@@ -204,11 +212,15 @@ impl RunRecorder {
             .map_err(|e| store.sqlite(e))?;
         transaction.commit().map_err(|e| store.sqlite(e))?;
         drop(connection);
-        Ok(Self {
-            store: store.clone(),
+        Ok(Self::new(store, run_id, lock))
+    }
+
+    fn new(store: &RunStore, run_id: &str, lock: RunLock) -> Self {
+        Self {
             run_id: run_id.to_owned(),
+            writer: Writer::start(Book::new(store, run_id)),
             lock,
-        })
+        }
     }
 
     pub fn run_id(&self) -> &str {
@@ -239,21 +251,51 @@ impl RunRecorder {
     pub fn lock_path(&self) -> &Path {
         self.lock.path()
     }
+}
 
-    fn apply(&self, event: &Event) -> Result<(), RunStoreError> {
-        // Events the history does not keep cost no transaction: a log line
-        // must not take the database's write lock.
-        if matches!(
-            event,
-            Event::RunStarted { .. } | Event::ActionLogLine { .. } | Event::ActionKept { .. }
-        ) {
-            return Ok(());
+impl Book {
+    pub(super) fn new(store: &RunStore, run_id: &str) -> Self {
+        Self {
+            store: store.clone(),
+            run_id: run_id.to_owned(),
         }
+    }
+
+    pub(super) fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    /// Write `batch` (events and when each happened) in one transaction;
+    /// if that fails, each on its own, so that one bad event loses only
+    /// itself.
+    pub(super) fn write(&self, batch: &[(Event, i64)]) {
+        if batch.len() > 1 && self.write_together(batch).is_ok() {
+            return;
+        }
+        for one in batch {
+            if let Err(error) = self.write_together(std::slice::from_ref(one)) {
+                tracing::warn!("recording run {}: {error}", self.run_id);
+            }
+        }
+    }
+
+    fn write_together(&self, batch: &[(Event, i64)]) -> Result<(), RunStoreError> {
+        let mut connection = self.store.lock();
+        let transaction = self.store.write(&mut connection)?;
+        for (event, now) in batch {
+            self.record(&transaction, event, *now)?;
+        }
+        transaction.commit().map_err(|e| self.store.sqlite(e))
+    }
+
+    fn record(
+        &self,
+        transaction: &Transaction,
+        event: &Event,
+        now: i64,
+    ) -> Result<(), RunStoreError> {
         let store = &self.store;
         let run = &self.run_id;
-        let now = now_ms();
-        let mut connection = store.lock();
-        let transaction = store.write(&mut connection)?;
         // Prepared once per process: each event runs the same few
         // statements, and parsing them would cost more than running them.
         let sql = |transaction: &Transaction, sql: &str, values: &[&dyn rusqlite::ToSql]| {
@@ -272,13 +314,13 @@ impl RunRecorder {
                 ..
             } => {
                 sql(
-                    &transaction,
+                    transaction,
                     "UPDATE actions SET status = 'waiting', started_at = COALESCE(started_at, ?3)
                      WHERE run_id = ?1 AND name = ?2",
                     params![run, action, now],
                 )?;
                 RunStore::request_approval(
-                    &transaction,
+                    transaction,
                     run,
                     action,
                     approvers,
@@ -289,11 +331,11 @@ impl RunRecorder {
             Event::ApprovalDecided {
                 action, decision, ..
             } => {
-                super::approvals::record_decision(&transaction, run, action, decision)
+                super::approvals::record_decision(transaction, run, action, decision)
                     .map_err(|e| self.store.sqlite(e))?;
             }
             Event::StageStarted { stage } => sql(
-                &transaction,
+                transaction,
                 "UPDATE stages SET status = 'running', started_at = COALESCE(started_at, ?3)
                  WHERE run_id = ?1 AND name = ?2",
                 params![run, stage, now],
@@ -305,14 +347,14 @@ impl RunRecorder {
                 ..
             } => {
                 sql(
-                    &transaction,
+                    transaction,
                     "UPDATE actions SET status = 'running', attempts = ?3,
                          started_at = COALESCE(started_at, ?4)
                      WHERE run_id = ?1 AND name = ?2",
                     params![run, action, attempt, now],
                 )?;
                 sql(
-                    &transaction,
+                    transaction,
                     "INSERT OR REPLACE INTO attempts (run_id, action, number, status, started_at, log)
                      VALUES (?1, ?2, ?3, 'running', ?4, ?5)",
                     params![run, action, attempt, now, self.relative_log(log)],
@@ -324,7 +366,7 @@ impl RunRecorder {
                 error,
                 ..
             } => sql(
-                &transaction,
+                transaction,
                 "UPDATE attempts SET status = 'failed', finished_at = ?4, error = ?5
                  WHERE run_id = ?1 AND action = ?2 AND number = ?3",
                 params![run, action, attempt, now, error],
@@ -344,7 +386,7 @@ impl RunRecorder {
                 ..
             } => {
                 sql(
-                    &transaction,
+                    transaction,
                     "UPDATE actions SET status = ?3, attempts = MAX(attempts, ?4),
                          started_at = COALESCE(started_at, ?5), finished_at = ?5,
                          duration_ms = ?6, summary = ?7, error = ?8, cached = ?9
@@ -364,7 +406,7 @@ impl RunRecorder {
                 if *cached && let Some(log) = log {
                     // The replayed log of a cached result is its one attempt.
                     sql(
-                        &transaction,
+                        transaction,
                         "INSERT OR REPLACE INTO attempts
                              (run_id, action, number, status, started_at, finished_at, log)
                          VALUES (?1, ?2, 1, 'succeeded', ?3, ?3, ?4)",
@@ -372,20 +414,20 @@ impl RunRecorder {
                     )?;
                 } else {
                     sql(
-                        &transaction,
+                        transaction,
                         "UPDATE attempts SET status = ?4, finished_at = ?5, error = ?6
                          WHERE run_id = ?1 AND action = ?2 AND number = ?3",
                         params![run, action, attempts, status.as_str(), now, error],
                     )?;
                 }
                 sql(
-                    &transaction,
+                    transaction,
                     "DELETE FROM artifacts WHERE run_id = ?1 AND action = ?2",
                     params![run, action],
                 )?;
                 for artifact in outputs {
                     sql(
-                        &transaction,
+                        transaction,
                         "INSERT OR REPLACE INTO artifacts (run_id, name, action, digest, files, bytes)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                         params![
@@ -399,20 +441,20 @@ impl RunRecorder {
                     )?;
                 }
                 sql(
-                    &transaction,
+                    transaction,
                     "DELETE FROM exports WHERE run_id = ?1 AND action = ?2",
                     params![run, action],
                 )?;
                 for (name, value) in exports {
                     sql(
-                        &transaction,
+                        transaction,
                         "INSERT OR REPLACE INTO exports (run_id, action, name, value)
                          VALUES (?1, ?2, ?3, ?4)",
                         params![run, action, name, value],
                     )?;
                 }
                 sql(
-                    &transaction,
+                    transaction,
                     "DELETE FROM reports WHERE run_id = ?1 AND action = ?2",
                     params![run, action],
                 )?;
@@ -420,7 +462,7 @@ impl RunRecorder {
                     let failures =
                         serde_json::to_string(&report.failures).unwrap_or_else(|_| "[]".into());
                     sql(
-                        &transaction,
+                        transaction,
                         "INSERT OR REPLACE INTO reports (run_id, action, path, format, tests,
                              passed, failed, errored, skipped, duration_ms, failures,
                              lines_covered, lines_total)
@@ -444,13 +486,13 @@ impl RunRecorder {
                 }
             }
             Event::ActionSkipped { action, reason, .. } => sql(
-                &transaction,
+                transaction,
                 "UPDATE actions SET status = 'skipped', summary = ?3, finished_at = ?4
                  WHERE run_id = ?1 AND name = ?2",
                 params![run, action, format!("skipped: {reason}"), now],
             )?,
             Event::StageFinished { stage, status } => sql(
-                &transaction,
+                transaction,
                 "UPDATE stages SET status = ?3, finished_at = ?4
                  WHERE run_id = ?1 AND name = ?2",
                 params![run, stage, status.as_str(), now],
@@ -458,14 +500,14 @@ impl RunRecorder {
             Event::RunFinished {
                 status, duration, ..
             } => sql(
-                &transaction,
+                transaction,
                 "UPDATE runs SET status = ?2, finished_at = ?3,
                      duration_ms = COALESCE(duration_ms, 0) + ?4
                  WHERE id = ?1",
                 params![run, status.as_str(), now, duration.as_millis() as i64],
             )?,
         }
-        transaction.commit().map_err(|e| store.sqlite(e))
+        Ok(())
     }
 
     /// Where the log `log` names is kept, relative to the runs directory.
@@ -479,8 +521,22 @@ impl RunRecorder {
 
 impl EventSink for RunRecorder {
     fn event(&self, event: &Event) {
-        if let Err(error) = self.apply(event) {
-            tracing::warn!("recording run {}: {error}", self.run_id);
+        // Events the history does not keep cost nothing: a log line must
+        // not take the database's write lock.
+        if matches!(
+            event,
+            Event::RunStarted { .. } | Event::ActionLogLine { .. } | Event::ActionKept { .. }
+        ) {
+            return;
+        }
+        self.writer.send(event.clone(), now_ms());
+        // What another process waits to read: a run's end, and a request
+        // a person answers with `kiln approve`.
+        if matches!(
+            event,
+            Event::RunFinished { .. } | Event::ApprovalRequested { .. }
+        ) {
+            self.writer.flush();
         }
     }
 }
