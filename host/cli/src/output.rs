@@ -286,8 +286,10 @@ pub fn reports_line(reports: &[kiln::model::report::TestReport]) -> Option<Strin
 pub struct Printer {
     verbosity: Verbosity,
     logs: RunStore,
-    // Lines of one event stay together when actions finish at once.
-    lock: Mutex<()>,
+    /// Whether stderr takes colour is decided once, not per line; the
+    /// lock keeps the lines of one event together when actions finish at
+    /// once.
+    stderr: Mutex<anstream::Stderr>,
 }
 
 impl Printer {
@@ -295,7 +297,7 @@ impl Printer {
         Self {
             verbosity,
             logs,
-            lock: Mutex::new(()),
+            stderr: Mutex::new(anstream::stderr()),
         }
     }
 }
@@ -306,10 +308,13 @@ impl EventSink for Printer {
         if lines.is_empty() {
             return;
         }
-        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-        let mut err = anstream::stderr().lock();
+        // One write for the event: stderr is unbuffered.
+        let mut text = String::new();
         for line in lines {
-            let _ = writeln!(err, "{line}");
+            text.push_str(&line);
+            text.push('\n');
         }
+        let mut err = self.stderr.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = err.write_all(text.as_bytes());
     }
 }
