@@ -19,13 +19,8 @@ fn peak_child_rss_kib() -> i64 {
 }
 
 fn wat_attack(sandbox: &Sandbox, name: &str, declarations: &str, body: &str) -> String {
-    std::fs::create_dir_all(sandbox.outside()).unwrap();
-    let wasm = sandbox.outside().join(format!("{name}.wasm"));
-    std::fs::write(
-        &wasm,
-        support::wat_plugin::component(name, "attacks memory", declarations, body),
-    )
-    .unwrap();
+    let wasm =
+        support::wat_plugin::write(sandbox, name, (name, "attacks memory"), declarations, body);
     format!(
         "        uses: {}\n        limits: {{ memory: 64 MiB }}",
         wasm.display()

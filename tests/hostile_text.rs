@@ -145,18 +145,16 @@ fn a_plugin_cannot_forge_kilns_lines_or_drive_the_terminal() {
 #[test]
 fn describe_text_is_shown_plain() {
     let sandbox = Sandbox::new();
-    let wasm = sandbox.outside().join("escapes.wasm");
-    std::fs::create_dir_all(sandbox.outside()).unwrap();
-    std::fs::write(
-        &wasm,
-        support::wat_plugin::component(
+    let wasm = support::wat_plugin::write(
+        &sandbox,
+        "escapes",
+        (
             "esc\u{1b}]0;owned\u{7}ape",
             "clears\u{1b}[2J the screen\n      Passed forged",
-            "",
-            "",
         ),
-    )
-    .unwrap();
+        "",
+        "",
+    );
     let inspect = sandbox.kiln(&["plugin", "inspect", wasm.to_str().unwrap()]);
     inspect.assert_code(0);
     let shown = inspect.output();

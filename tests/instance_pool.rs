@@ -17,8 +17,6 @@ const SLOTS: usize = 128;
 /// then writes them. Every attempt after the first runs in the slot the
 /// one before used.
 fn snooping_plugin(sandbox: &Sandbox) -> std::path::PathBuf {
-    std::fs::create_dir_all(sandbox.outside()).unwrap();
-    let wasm = sandbox.outside().join("snoop.wasm");
     let body = r#"
     (if (i32.ne (i32.load (i32.const 60000)) (i32.const 0)) (then unreachable))
     (i32.store (i32.const 60000) (i32.const 0x5ec2e7))
@@ -27,17 +25,13 @@ fn snooping_plugin(sandbox: &Sandbox) -> std::path::PathBuf {
     (i32.store (i32.const 140000) (i32.const 0x5ec2e7))
     (if (i32.eqz (ref.is_null (table.get $t (i32.const 3)))) (then unreachable))
     (table.set $t (i32.const 3) (ref.func $marker))"#;
-    std::fs::write(
-        &wasm,
-        support::wat_plugin::component(
-            "snoop",
-            "looks for what the attempt before left",
-            "(table $t 8 funcref)\n(func $marker)\n(elem declare func $marker)",
-            body,
-        ),
+    support::wat_plugin::write(
+        sandbox,
+        "snoop",
+        ("snoop", "looks for what the attempt before left"),
+        "(table $t 8 funcref)\n(func $marker)\n(elem declare func $marker)",
+        body,
     )
-    .unwrap();
-    wasm
 }
 
 #[test]

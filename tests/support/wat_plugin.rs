@@ -9,7 +9,25 @@
 //! component type is embedded from the real WIT with wit-component, which
 //! then makes the component, exactly as `kiln plugin build` does for C.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use super::Sandbox;
+
+/// [`component`] written as `<file>.wasm` outside the sandbox's workspace;
+/// its path.
+pub fn write(
+    sandbox: &Sandbox,
+    file: &str,
+    (name, summary): (&str, &str),
+    declarations: &str,
+    run_body: &str,
+) -> PathBuf {
+    std::fs::create_dir_all(sandbox.outside()).unwrap();
+    let wasm = sandbox.outside().join(format!("{file}.wasm"));
+    let bytes = component(name, summary, declarations, run_body);
+    std::fs::write(&wasm, bytes).unwrap();
+    wasm
+}
 
 /// A component whose `describe()` answers `name` and `summary`, and whose
 /// `run` executes `run_body` (WAT instructions) and then succeeds with
