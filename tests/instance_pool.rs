@@ -102,3 +102,38 @@ fn more_attempts_at_once_than_the_pool_has_slots_wait_for_one() {
         .count();
     assert!(waited >= actions - SLOTS, "only {waited} waited for a slot");
 }
+
+#[test]
+fn a_process_limited_in_address_space_runs_its_plugins_on_demand() {
+    use std::os::unix::process::CommandExt;
+    let sandbox = Sandbox::new();
+    sandbox.pipeline(
+        "name: small\nstages:\n  - name: s\n    actions:\n      - name: a\n        uses: probe\n        with: { mode: write, text: fine }\n        outputs: [out]\n        cache: false\n",
+    );
+    let mut command = sandbox.command();
+    command.args(["run", "--jobs", "1"]);
+    // 64 GiB: room for kiln and a few instances allocated on demand, not
+    // for the pool's reservation (a TiB).
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs here.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 64 << 30,
+                rlim_max: 64 << 30,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let run = Sandbox::run_with(&mut command);
+    assert_eq!(run.code, 0, "{}", run.output());
+    assert!(
+        run.stderr
+            .contains("plugin instances are allocated on demand"),
+        "{}",
+        run.output()
+    );
+    assert_eq!(sandbox.action("a")["status"], "succeeded");
+}
