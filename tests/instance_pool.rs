@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 
 use support::Sandbox;
 
-/// Slots of one engine's pool (`kiln_sandbox::pool::SLOTS`).
-const SLOTS: usize = 128;
+/// Slots of one engine's pool.
+const SLOTS: usize = kiln::sandbox::pool::SLOTS as usize;
 
 /// A plugin that fails when the bytes it is about to write are already
 /// there, in its first memory page, in a page it grows, and in its table;

@@ -224,7 +224,9 @@ fn checksum_path(path: &Path) -> PathBuf {
     path.with_extension("cwasm.sha256")
 }
 
-fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Write `bytes` to `path` through a temporary file in `dir`, renamed into
+/// place: a reader sees the old file or the whole new one.
+pub(crate) fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
     temp.write_all(bytes)?;
     temp.persist(path).map_err(|error| error.error)?;

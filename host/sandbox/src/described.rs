@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use kiln_model::digest::Digest;
 use kiln_model::plugin::PluginInfo;
 
+use crate::compiled_cache::write_atomically;
+
 fn entry(dir: &Path, digest: &Digest) -> PathBuf {
     dir.join(format!(
         "{}-{}.describe.json",
@@ -34,10 +36,7 @@ pub(crate) fn write(dir: &Path, digest: &Digest, info: &PluginInfo) {
         .map_err(std::io::Error::other)
         .and_then(|json| {
             std::fs::create_dir_all(dir)?;
-            let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-            std::io::Write::write_all(&mut temp, &json)?;
-            temp.persist(entry(dir, digest)).map_err(|e| e.error)?;
-            Ok(())
+            write_atomically(dir, &entry(dir, digest), &json)
         });
     if let Err(error) = written {
         tracing::debug!("cannot record the describe() answer of {digest}: {error}");

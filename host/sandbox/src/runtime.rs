@@ -162,13 +162,7 @@ impl Runtime {
             return Ok(plugin.reference());
         }
         if let Some(dir) = &self.cache_dir {
-            let bytes = tokio::fs::read(path)
-                .await
-                .map_err(|source| LoadError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
-            let digest = Digest::of(&bytes);
+            let (_, digest) = read_component(path).await?;
             if let Some(info) = described::read(dir, &digest) {
                 return Ok(PluginRef {
                     digest,
@@ -194,14 +188,7 @@ impl Runtime {
     }
 
     async fn load_uncached(&self, path: &Path) -> Result<Arc<LoadedPlugin>, LoadError> {
-        let bytes: Arc<[u8]> = tokio::fs::read(path)
-            .await
-            .map_err(|source| LoadError::Read {
-                path: path.to_path_buf(),
-                source,
-            })?
-            .into();
-        let digest = Digest::of(&bytes);
+        let (bytes, digest) = read_component(path).await?;
         let (optimized, baseline) = (self.optimized.clone(), self.baseline.clone());
         let tiering = &self.tiering;
         let baseline_first = tiering.baseline_first && bytes.len() >= tiering.baseline_min_bytes;
@@ -373,6 +360,19 @@ impl Runtime {
     pub fn ticks(&self) -> u64 {
         self.ticker.ticks()
     }
+}
+
+/// A component's bytes and their digest.
+async fn read_component(path: &Path) -> Result<(Arc<[u8]>, Digest), LoadError> {
+    let bytes: Arc<[u8]> = tokio::fs::read(path)
+        .await
+        .map_err(|source| LoadError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .into();
+    let digest = Digest::of(&bytes);
+    Ok((bytes, digest))
 }
 
 /// The code to run a component with: optimized code from the cache;
