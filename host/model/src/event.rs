@@ -215,6 +215,11 @@ impl Event {
 /// Receives events; called from many tasks at once.
 pub trait EventSink: Send + Sync {
     fn event(&self, event: &Event);
+
+    /// Return once every event given so far can be read back where this
+    /// sink keeps it (a history written by a thread of its own): called
+    /// before a run reads its own record.
+    fn flush(&self) {}
 }
 
 /// Hands each event to several sinks in turn.
@@ -224,6 +229,12 @@ impl EventSink for FanOut {
     fn event(&self, event: &Event) {
         for sink in &self.0 {
             sink.event(event);
+        }
+    }
+
+    fn flush(&self) {
+        for sink in &self.0 {
+            sink.flush();
         }
     }
 }
@@ -239,6 +250,10 @@ pub struct MaskedEvents {
 impl EventSink for MaskedEvents {
     fn event(&self, event: &Event) {
         self.inner.event(&event.masked(&self.masker));
+    }
+
+    fn flush(&self) {
+        self.inner.flush();
     }
 }
 

@@ -170,14 +170,19 @@ async fn run_attempt(
         },
     };
     let run_status = match action.grants.run_status {
-        true => match shared.runs.show(&shared.run_id) {
-            Ok(run) => Some(serde_json::to_vec_pretty(&run).unwrap_or_default()),
-            Err(error) => {
-                let failure =
-                    AttemptFailure::setup(format!("reading the run for run-status: {error}"));
-                return Err((failure, log.tail()));
+        true => {
+            // The run so far as the history has it, once every event
+            // before this attempt is written.
+            shared.events.flush();
+            match shared.runs.show(&shared.run_id) {
+                Ok(run) => Some(serde_json::to_vec_pretty(&run).unwrap_or_default()),
+                Err(error) => {
+                    let failure =
+                        AttemptFailure::setup(format!("reading the run for run-status: {error}"));
+                    return Err((failure, log.tail()));
+                }
             }
-        },
+        }
         false => None,
     };
     let io = AttemptIo {

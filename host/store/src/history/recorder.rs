@@ -539,6 +539,10 @@ impl EventSink for RunRecorder {
             self.writer.flush();
         }
     }
+
+    fn flush(&self) {
+        self.writer.flush();
+    }
 }
 
 /// Paths are stored as UTF-8 text; kiln's own paths always are.
